@@ -1,0 +1,178 @@
+//! Every setting in one place: a flag, an environment variable and a default that works on a
+//! laptop. `plaudit --help` lists them.
+
+use clap::{Args, Parser, Subcommand};
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::store::PoolSettings;
+
+#[derive(Debug, Parser)]
+#[command(name = "plaudit", version, about = "Reader ratings for news articles")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply the database migrations, then exit.
+    Migrate,
+}
+
+#[derive(Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "PLAUDIT_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// A SQLite file (or sqlite: URL), or a postgres:// URL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "plaudit.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Key that hashes voter ids (at least 16 bytes). Unset: one generated and kept in the
+    /// database on first start. Every instance on one database must use the same.
+    #[arg(long, env = "PLAUDIT_SECRET", hide_env_values = true, global = true)]
+    pub secret: Option<Secret>,
+
+    /// Database connections per pool.
+    #[arg(
+        long,
+        env = "PLAUDIT_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_max_connections: u32,
+
+    /// Seconds a request may wait for a database connection before it gets 503.
+    #[arg(long, env = "PLAUDIT_DB_TIMEOUT", default_value_t = 5, global = true)]
+    pub db_timeout_secs: u64,
+
+    /// HTTP worker threads (0: one per core).
+    #[arg(long, env = "PLAUDIT_WORKERS", default_value_t = 0, global = true)]
+    pub workers: usize,
+
+    /// Log filter, in tracing's EnvFilter syntax (e.g. "info", "plaudit=debug").
+    #[arg(long, env = "PLAUDIT_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log format: "text" for people, "json" for log collectors.
+    #[arg(long, env = "PLAUDIT_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
+    pub log_format: String,
+}
+
+impl Settings {
+    /// Settings as they are with no flags and no environment: what tests start from.
+    pub fn defaults() -> Self {
+        Cli::parse_from(["plaudit"]).settings
+    }
+
+    pub fn pool(&self) -> PoolSettings {
+        PoolSettings {
+            max_connections: self.db_max_connections.max(1),
+            acquire_timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
+        }
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("secret", &self.secret)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("db_timeout_secs", &self.db_timeout_secs)
+            .field("workers", &self.workers)
+            .field("log", &self.log)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// Hides a password in `postgres://user:password@host/db`.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => {
+                    format!("{}{user}:[redacted]{}", &url[..scheme_end + 3], &url[at..])
+                }
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A secret that never shows in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub const MIN_LEN: usize = 16;
+
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.len() < Self::MIN_LEN {
+            return Err(format!(
+                "the secret must be at least {} bytes long",
+                Self::MIN_LEN
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let mut settings = Settings::defaults();
+        settings.secret = Some("a very secret value".parse().unwrap());
+        settings.database_url = "postgres://plaudit:hunter2@db/plaudit".into();
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("very secret"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("postgres://plaudit:[redacted]@db/plaudit"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!("short".parse::<Secret>().is_err());
+    }
+}

@@ -1,0 +1,10 @@
+//! Plaudit: reader ratings for news articles.
+
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

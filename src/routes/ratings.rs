@@ -1,0 +1,98 @@
+//! Reading ratings: one article's, or many at once for front pages.
+
+use super::article_id;
+use crate::domain::ArticleId;
+use crate::error::ApiError;
+use crate::extract::repeated_query_param;
+use crate::startup::AppState;
+use crate::store::RatingCounts;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+/// Enough for every teaser on a front page, few enough to keep one query cheap.
+pub const MAX_BATCH: usize = 100;
+
+/// An article's rating as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct Rating {
+    pub article_id: String,
+    pub average: f64,
+    pub count: i64,
+    pub distribution: Distribution,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Distribution {
+    #[serde(rename = "1")]
+    one: i64,
+    #[serde(rename = "2")]
+    two: i64,
+    #[serde(rename = "3")]
+    three: i64,
+    #[serde(rename = "4")]
+    four: i64,
+    #[serde(rename = "5")]
+    five: i64,
+}
+
+impl Rating {
+    pub fn new(article: &ArticleId, counts: RatingCounts) -> Self {
+        let [one, two, three, four, five] = counts.distribution;
+        Self {
+            article_id: article.to_string(),
+            average: counts.average(),
+            count: counts.count,
+            distribution: Distribution {
+                one,
+                two,
+                three,
+                four,
+                five,
+            },
+        }
+    }
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let article = article_id(&path)?;
+    let counts = state.store.rating(&article).await?;
+    Ok(HttpResponse::Ok().json(Rating::new(&article, counts)))
+}
+
+#[derive(Serialize)]
+struct Ratings {
+    ratings: Vec<Rating>,
+}
+
+pub async fn batch(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let raw = repeated_query_param(&req, "article_id")?;
+    if raw.is_empty() {
+        return Err(ApiError::InvalidInput(
+            "give at least one article_id".into(),
+        ));
+    }
+    if raw.len() > MAX_BATCH {
+        return Err(ApiError::InvalidInput(format!(
+            "at most {MAX_BATCH} article_id values per request; got {}",
+            raw.len()
+        )));
+    }
+    let articles = raw
+        .iter()
+        .map(|id| article_id(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let found = state.store.ratings(&articles).await?;
+    let ratings = articles
+        .iter()
+        .map(|article| {
+            Rating::new(
+                article,
+                found.get(article.as_str()).copied().unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Ratings { ratings }))
+}

@@ -1,0 +1,121 @@
+//! A reader's vote on an article: cast or change it, read it back, retract it.
+
+use super::article_id;
+use super::ratings::Rating;
+use crate::domain::{Stars, VoterId};
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::startup::AppState;
+use crate::store::VoteChange;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, UNIX_EPOCH};
+use uuid::Uuid;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoteRequest {
+    voter: VoterId,
+    stars: Stars,
+}
+
+#[derive(Serialize)]
+struct VoteRecorded {
+    article_id: String,
+    voter: Uuid,
+    stars: Stars,
+    rating: Rating,
+}
+
+/// 201 for a voter's first vote on the article, 200 for a change or a repeat.
+#[tracing::instrument(skip_all, fields(article_id = %path))]
+pub async fn record(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<VoteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let article = article_id(&path)?;
+    let VoteRequest { voter, stars } = body.0;
+    let recorded = state
+        .store
+        .record_vote(&article, &state.voter_key.hash(voter), stars)
+        .await?;
+    tracing::info!(change = ?recorded.change, stars = stars.get(), "vote recorded");
+    let mut response = match recorded.change {
+        VoteChange::New => HttpResponse::Created(),
+        VoteChange::Changed { .. } | VoteChange::Repeated => HttpResponse::Ok(),
+    };
+    Ok(response
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/articles/{article}/votes/{}", voter.uuid()),
+        ))
+        .json(VoteRecorded {
+            rating: Rating::new(&article, recorded.rating),
+            article_id: article.to_string(),
+            voter: voter.uuid(),
+            stars,
+        }))
+}
+
+#[derive(Serialize)]
+struct VoteShown {
+    article_id: String,
+    voter: Uuid,
+    stars: Stars,
+    created_at: String,
+    updated_at: String,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (article, voter) = parse_vote_path(&path)?;
+    let vote = state
+        .store
+        .find_vote(&article, &state.voter_key.hash(voter))
+        .await?
+        .ok_or_else(|| no_vote(&article))?;
+    Ok(HttpResponse::Ok().json(VoteShown {
+        article_id: article.to_string(),
+        voter: voter.uuid(),
+        stars: vote.stars,
+        created_at: rfc3339(vote.created_at),
+        updated_at: rfc3339(vote.updated_at),
+    }))
+}
+
+#[tracing::instrument(skip_all, fields(article_id = %path.0))]
+pub async fn retract(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (article, voter) = parse_vote_path(&path)?;
+    state
+        .store
+        .retract_vote(&article, &state.voter_key.hash(voter))
+        .await?
+        .ok_or_else(|| no_vote(&article))?;
+    tracing::info!("vote retracted");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn parse_vote_path(
+    (article, voter): &(String, String),
+) -> Result<(crate::domain::ArticleId, VoterId), ApiError> {
+    Ok((
+        article_id(article)?,
+        VoterId::parse(voter).map_err(ApiError::InvalidInput)?,
+    ))
+}
+
+fn no_vote(article: &crate::domain::ArticleId) -> ApiError {
+    ApiError::NotFound(format!("this voter has no vote on article {article:?}"))
+}
+
+fn rfc3339(unix_millis: i64) -> String {
+    let since_epoch = Duration::from_millis(u64::try_from(unix_millis).unwrap_or(0));
+    humantime::format_rfc3339_millis(UNIX_EPOCH + since_epoch).to_string()
+}

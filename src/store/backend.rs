@@ -1,0 +1,249 @@
+//! The store code both backends share, written once and stamped out for each sqlx database
+//! type: sqlx's traits make a function generic over databases harder to read than this.
+//!
+//! A backend module provides `writer` and `reader` pools on its store, a `MIGRATOR`, and
+//! the dialect strings `BEGIN_WRITE` and `SELECT_VOTE_FOR_UPDATE`.
+
+use super::{RatingCounts, RatingDelta};
+use crate::domain::Stars;
+
+/// An article's aggregates as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct RatingRow {
+    vote_count: i64,
+    star_sum: i64,
+    stars_1: i64,
+    stars_2: i64,
+    stars_3: i64,
+    stars_4: i64,
+    stars_5: i64,
+}
+
+impl From<RatingRow> for RatingCounts {
+    fn from(row: RatingRow) -> Self {
+        RatingCounts {
+            count: row.vote_count,
+            star_sum: row.star_sum,
+            distribution: [
+                row.stars_1,
+                row.stars_2,
+                row.stars_3,
+                row.stars_4,
+                row.stars_5,
+            ],
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct ArticleRatingRow {
+    pub article_id: String,
+    #[sqlx(flatten)]
+    pub counts: RatingRow,
+}
+
+/// The delta's values in the order `sql::APPLY_DELTA` binds them, after the article id.
+pub(super) fn delta_values(delta: RatingDelta) -> [i64; 7] {
+    let [s1, s2, s3, s4, s5] = delta.distribution;
+    [delta.count, delta.star_sum, s1, s2, s3, s4, s5]
+}
+
+pub(super) fn stars_from_db(value: i16) -> Result<Stars, sqlx::Error> {
+    Stars::new(i64::from(value))
+        .ok_or_else(|| sqlx::Error::Decode(format!("stored stars out of range: {value}").into()))
+}
+
+/// A first vote that loses an insert race to the same voter's concurrent first vote reads
+/// the winner's vote and changes it instead; more than a few rounds means something is wrong.
+pub(super) const MAX_VOTE_ROUNDS: usize = 3;
+
+macro_rules! shared_store_impl {
+    ($store:ty, $db:ty) => {
+        use super::backend::{MAX_VOTE_ROUNDS, RatingRow, delta_values, stars_from_db};
+        use super::{RatingCounts, RatingDelta, RecordedVote, StoredVote, VoteChange, sql};
+        use crate::domain::{ArticleId, Stars, VoterHash};
+
+        impl $store {
+            pub(super) async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+                MIGRATOR.run(&self.writer).await
+            }
+
+            /// Stores `fresh` under `name` unless a value is there already; returns the kept one.
+            pub(super) async fn keep_secret(
+                &self,
+                name: &str,
+                fresh: &[u8],
+            ) -> Result<Vec<u8>, sqlx::Error> {
+                sqlx::query::<$db>(sql::KEEP_SECRET)
+                    .bind(name)
+                    .bind(fresh)
+                    .execute(&self.writer)
+                    .await?;
+                sqlx::query_scalar::<$db, Vec<u8>>(sql::SELECT_SECRET)
+                    .bind(name)
+                    .fetch_one(&self.writer)
+                    .await
+            }
+
+            pub(super) async fn record_vote(
+                &self,
+                article: &ArticleId,
+                voter: &VoterHash,
+                stars: Stars,
+                now: i64,
+            ) -> Result<RecordedVote, sqlx::Error> {
+                let mut tx = self.writer.begin_with(BEGIN_WRITE).await?;
+                sqlx::query::<$db>(sql::ENSURE_ARTICLE)
+                    .bind(article.as_str())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                let mut change = None;
+                for _ in 0..MAX_VOTE_ROUNDS {
+                    let previous = sqlx::query_scalar::<$db, i16>(SELECT_VOTE_FOR_UPDATE)
+                        .bind(article.as_str())
+                        .bind(voter.as_bytes())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let Some(previous) = previous else {
+                        let inserted = sqlx::query::<$db>(sql::INSERT_VOTE)
+                            .bind(article.as_str())
+                            .bind(voter.as_bytes())
+                            .bind(i16::from(stars.get()))
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        if inserted == 1 {
+                            change = Some(VoteChange::New);
+                            break;
+                        }
+                        continue;
+                    };
+                    let previous = stars_from_db(previous)?;
+                    if previous == stars {
+                        change = Some(VoteChange::Repeated);
+                    } else {
+                        sqlx::query::<$db>(sql::UPDATE_VOTE)
+                            .bind(article.as_str())
+                            .bind(voter.as_bytes())
+                            .bind(i16::from(stars.get()))
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                        change = Some(VoteChange::Changed { previous });
+                    }
+                    break;
+                }
+                let change = change.ok_or_else(|| {
+                    sqlx::Error::Protocol(
+                        "a vote kept losing insert races to the same voter".into(),
+                    )
+                })?;
+                let rating =
+                    Self::apply_delta(&mut tx, article, RatingDelta::of(change, stars)).await?;
+                tx.commit().await?;
+                Ok(RecordedVote { change, rating })
+            }
+
+            pub(super) async fn retract_vote(
+                &self,
+                article: &ArticleId,
+                voter: &VoterHash,
+            ) -> Result<Option<RatingCounts>, sqlx::Error> {
+                let mut tx = self.writer.begin_with(BEGIN_WRITE).await?;
+                let removed = sqlx::query_scalar::<$db, i16>(sql::DELETE_VOTE)
+                    .bind(article.as_str())
+                    .bind(voter.as_bytes())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(removed) = removed else {
+                    return Ok(None);
+                };
+                let delta = RatingDelta::default().remove(stars_from_db(removed)?);
+                let rating = Self::apply_delta(&mut tx, article, delta).await?;
+                tx.commit().await?;
+                Ok(Some(rating))
+            }
+
+            async fn apply_delta(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                article: &ArticleId,
+                delta: RatingDelta,
+            ) -> Result<RatingCounts, sqlx::Error> {
+                let mut query =
+                    sqlx::query_as::<$db, RatingRow>(sql::APPLY_DELTA).bind(article.as_str());
+                for value in delta_values(delta) {
+                    query = query.bind(value);
+                }
+                Ok(query.fetch_one(&mut **tx).await?.into())
+            }
+
+            pub(super) async fn find_vote(
+                &self,
+                article: &ArticleId,
+                voter: &VoterHash,
+            ) -> Result<Option<StoredVote>, sqlx::Error> {
+                let row = sqlx::query_as::<$db, (i16, i64, i64)>(sql::SELECT_VOTE)
+                    .bind(article.as_str())
+                    .bind(voter.as_bytes())
+                    .fetch_optional(&self.reader)
+                    .await?;
+                row.map(|(stars, created_at, updated_at)| {
+                    Ok(StoredVote {
+                        stars: stars_from_db(stars)?,
+                        created_at,
+                        updated_at,
+                    })
+                })
+                .transpose()
+            }
+
+            pub(super) async fn rating(
+                &self,
+                article: &ArticleId,
+            ) -> Result<RatingCounts, sqlx::Error> {
+                let row = sqlx::query_as::<$db, RatingRow>(sql::SELECT_RATING)
+                    .bind(article.as_str())
+                    .fetch_optional(&self.reader)
+                    .await?;
+                Ok(row.map(RatingCounts::from).unwrap_or_default())
+            }
+
+            pub(super) async fn ratings(
+                &self,
+                articles: &[ArticleId],
+            ) -> Result<std::collections::HashMap<String, RatingCounts>, sqlx::Error> {
+                let rows: Vec<ArticleRatingRow> =
+                    Self::select_ratings(&self.reader, articles).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|row| (row.article_id, row.counts.into()))
+                    .collect())
+            }
+
+            pub(super) async fn recount(
+                &self,
+                article: &ArticleId,
+            ) -> Result<RatingCounts, sqlx::Error> {
+                let row = sqlx::query_as::<$db, RatingRow>(sql::RECOUNT)
+                    .bind(article.as_str())
+                    .fetch_one(&self.reader)
+                    .await?;
+                Ok(row.into())
+            }
+
+            pub(super) async fn ping(&self) -> Result<(), sqlx::Error> {
+                sqlx::query::<$db>(sql::PING)
+                    .execute(&self.reader)
+                    .await
+                    .map(drop)
+            }
+
+            pub(super) async fn close(&self) {
+                self.writer.close().await;
+                self.reader.close().await;
+            }
+        }
+    };
+}

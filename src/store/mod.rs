@@ -1,0 +1,264 @@
+//! The votes and ratings the handlers read and write, on SQLite or PostgreSQL.
+//!
+//! Both backends run the same SQL (see `sql.rs`) through the same code (see `backend.rs`);
+//! only connection set-up and a few dialect strings differ.
+
+#[macro_use]
+mod backend;
+mod postgres;
+mod sql;
+mod sqlite;
+
+use crate::domain::{ArticleId, Stars, VoterHash, VoterKey};
+use std::collections::HashMap;
+use std::time::Duration;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// How the pools are sized and how long a request may wait for a connection.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// Past this a request gets 503 rather than hanging while the database is away.
+    pub acquire_timeout: Duration,
+}
+
+/// An article's exact aggregates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RatingCounts {
+    pub count: i64,
+    pub star_sum: i64,
+    /// Votes with 1, 2, 3, 4 and 5 stars.
+    pub distribution: [i64; 5],
+}
+
+impl RatingCounts {
+    /// The mean stars, or 0 for an article without votes (the widget's "0 / 5").
+    pub fn average(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.star_sum as f64 / self.count as f64
+        }
+    }
+}
+
+/// What a vote did to the voter's previous one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteChange {
+    New,
+    Changed { previous: Stars },
+    Repeated,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RecordedVote {
+    pub change: VoteChange,
+    pub rating: RatingCounts,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct StoredVote {
+    pub stars: Stars,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One of the two backends; cheap to clone (it holds pools).
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            Store::Sqlite($store) => $call,
+            Store::Postgres($store) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// `postgres://` or `postgresql://` URLs select PostgreSQL; anything else is a SQLite
+    /// file path or `sqlite:` URL.
+    pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, sqlx::Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(PostgresStore::connect(url, pool).await?))
+        } else {
+            Ok(Self::Sqlite(SqliteStore::connect(url, pool).await?))
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        dispatch!(self, s => s.migrate().await)
+    }
+
+    /// The key that hashes voter ids: `configured` if given, else the one this database
+    /// generated on its first start (so that every instance on it hashes alike).
+    pub async fn voter_key(&self, configured: Option<&[u8]>) -> Result<VoterKey, sqlx::Error> {
+        if let Some(secret) = configured {
+            return Ok(VoterKey::new(secret));
+        }
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh).map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+        let kept = dispatch!(self, s => s.keep_secret(sql::VOTER_KEY_NAME, &fresh).await)?;
+        Ok(VoterKey::new(kept))
+    }
+
+    #[tracing::instrument(skip_all, fields(article_id = %article))]
+    pub async fn record_vote(
+        &self,
+        article: &ArticleId,
+        voter: &VoterHash,
+        stars: Stars,
+    ) -> Result<RecordedVote, sqlx::Error> {
+        dispatch!(self, s => s.record_vote(article, voter, stars, now_millis()).await)
+    }
+
+    /// The article's new rating, or `None` if the voter had no vote on it.
+    #[tracing::instrument(skip_all, fields(article_id = %article))]
+    pub async fn retract_vote(
+        &self,
+        article: &ArticleId,
+        voter: &VoterHash,
+    ) -> Result<Option<RatingCounts>, sqlx::Error> {
+        dispatch!(self, s => s.retract_vote(article, voter).await)
+    }
+
+    #[tracing::instrument(skip_all, fields(article_id = %article))]
+    pub async fn find_vote(
+        &self,
+        article: &ArticleId,
+        voter: &VoterHash,
+    ) -> Result<Option<StoredVote>, sqlx::Error> {
+        dispatch!(self, s => s.find_vote(article, voter).await)
+    }
+
+    #[tracing::instrument(skip_all, fields(article_id = %article))]
+    pub async fn rating(&self, article: &ArticleId) -> Result<RatingCounts, sqlx::Error> {
+        dispatch!(self, s => s.rating(article).await)
+    }
+
+    /// Ratings of articles that have an aggregate row; those absent have no votes.
+    #[tracing::instrument(skip_all, fields(articles = articles.len()))]
+    pub async fn ratings(
+        &self,
+        articles: &[ArticleId],
+    ) -> Result<HashMap<String, RatingCounts>, sqlx::Error> {
+        dispatch!(self, s => s.ratings(articles).await)
+    }
+
+    /// The aggregates computed afresh from the votes, to check the kept ones against.
+    pub async fn recount(&self, article: &ArticleId) -> Result<RatingCounts, sqlx::Error> {
+        dispatch!(self, s => s.recount(article).await)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        dispatch!(self, s => s.ping().await)
+    }
+
+    pub async fn close(&self) {
+        dispatch!(self, s => s.close().await)
+    }
+}
+
+fn now_millis() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The change a vote makes to an article's aggregates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct RatingDelta {
+    count: i64,
+    star_sum: i64,
+    distribution: [i64; 5],
+}
+
+impl RatingDelta {
+    fn add(mut self, stars: Stars) -> Self {
+        self.count += 1;
+        self.star_sum += i64::from(stars.get());
+        self.distribution[usize::from(stars.get() - 1)] += 1;
+        self
+    }
+
+    fn remove(mut self, stars: Stars) -> Self {
+        self.count -= 1;
+        self.star_sum -= i64::from(stars.get());
+        self.distribution[usize::from(stars.get() - 1)] -= 1;
+        self
+    }
+
+    fn of(change: VoteChange, stars: Stars) -> Self {
+        match change {
+            VoteChange::New => Self::default().add(stars),
+            VoteChange::Changed { previous } => Self::default().remove(previous).add(stars),
+            VoteChange::Repeated => Self::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stars(n: i64) -> Stars {
+        Stars::new(n).unwrap()
+    }
+
+    #[test]
+    fn a_change_moves_one_vote_between_buckets() {
+        let delta = RatingDelta::of(VoteChange::Changed { previous: stars(2) }, stars(5));
+        assert_eq!(
+            delta,
+            RatingDelta {
+                count: 0,
+                star_sum: 3,
+                distribution: [0, -1, 0, 0, 1]
+            }
+        );
+    }
+
+    #[test]
+    fn a_new_vote_adds_one_and_a_repeat_nothing() {
+        let new = RatingDelta::of(VoteChange::New, stars(4));
+        assert_eq!(
+            new,
+            RatingDelta {
+                count: 1,
+                star_sum: 4,
+                distribution: [0, 0, 0, 1, 0]
+            }
+        );
+        assert_eq!(
+            RatingDelta::of(VoteChange::Repeated, stars(4)),
+            RatingDelta::default()
+        );
+    }
+
+    #[test]
+    fn average_of_nothing_is_zero() {
+        assert_eq!(RatingCounts::default().average(), 0.0);
+        let counts = RatingCounts {
+            count: 3,
+            star_sum: 13,
+            distribution: [0, 0, 0, 2, 1],
+        };
+        assert!((counts.average() - 13.0 / 3.0).abs() < 1e-12);
+    }
+}

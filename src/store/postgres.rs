@@ -1,0 +1,50 @@
+//! PostgreSQL: the production database, shared by any number of stateless instances.
+
+use super::PoolSettings;
+use super::backend::ArticleRatingRow;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgPool, Postgres};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+const BEGIN_WRITE: &str = "BEGIN";
+/// The row lock makes a concurrent change or retraction by the same voter wait for this one,
+/// so the aggregate deltas are computed from the vote as it really was.
+const SELECT_VOTE_FOR_UPDATE: &str =
+    "SELECT stars FROM votes WHERE article_id = $1 AND voter_hash = $2 FOR UPDATE";
+const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
+     FROM articles WHERE article_id = ANY($1)";
+
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    writer: PgPool,
+    /// The same pool as `writer`: PostgreSQL needs no separate reader.
+    reader: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, sqlx::Error> {
+        let pool = PgPoolOptions::new()
+            .max_connections(pool.max_connections)
+            .acquire_timeout(pool.acquire_timeout)
+            .connect(url)
+            .await?;
+        Ok(Self {
+            writer: pool.clone(),
+            reader: pool,
+        })
+    }
+
+    async fn select_ratings(
+        reader: &PgPool,
+        articles: &[crate::domain::ArticleId],
+    ) -> Result<Vec<ArticleRatingRow>, sqlx::Error> {
+        let ids: Vec<&str> = articles.iter().map(|a| a.as_str()).collect();
+        sqlx::query_as::<Postgres, ArticleRatingRow>(SELECT_RATINGS)
+            .bind(ids)
+            .fetch_all(reader)
+            .await
+    }
+}
+
+shared_store_impl!(PostgresStore, Postgres);

@@ -1,0 +1,43 @@
+//! SQL both backends share; sqlx binds `$1` placeholders on SQLite as on PostgreSQL.
+
+pub const VOTER_KEY_NAME: &str = "voter_key";
+
+pub const KEEP_SECRET: &str =
+    "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
+pub const SELECT_SECRET: &str = "SELECT value FROM secrets WHERE name = $1";
+
+/// Votes reference their article, so its row must exist before the first vote.
+pub const ENSURE_ARTICLE: &str = "INSERT INTO articles (article_id, created_at) VALUES ($1, $2) ON CONFLICT (article_id) DO NOTHING";
+
+pub const INSERT_VOTE: &str = "INSERT INTO votes (article_id, voter_hash, stars, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (article_id, voter_hash) DO NOTHING";
+
+pub const UPDATE_VOTE: &str =
+    "UPDATE votes SET stars = $3, updated_at = $4 WHERE article_id = $1 AND voter_hash = $2";
+
+pub const DELETE_VOTE: &str =
+    "DELETE FROM votes WHERE article_id = $1 AND voter_hash = $2 RETURNING stars";
+
+pub const SELECT_VOTE: &str =
+    "SELECT stars, created_at, updated_at FROM votes WHERE article_id = $1 AND voter_hash = $2";
+
+/// Relative updates, so that concurrent writers' changes add up rather than overwrite.
+pub const APPLY_DELTA: &str = "UPDATE articles SET \
+     vote_count = vote_count + $2, star_sum = star_sum + $3, \
+     stars_1 = stars_1 + $4, stars_2 = stars_2 + $5, stars_3 = stars_3 + $6, \
+     stars_4 = stars_4 + $7, stars_5 = stars_5 + $8 \
+     WHERE article_id = $1 \
+     RETURNING vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5";
+
+pub const SELECT_RATING: &str = "SELECT vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
+     FROM articles WHERE article_id = $1";
+
+pub const RECOUNT: &str = "SELECT COUNT(*) AS vote_count, COALESCE(SUM(stars), 0) AS star_sum, \
+     COALESCE(SUM(CASE WHEN stars = 1 THEN 1 ELSE 0 END), 0) AS stars_1, \
+     COALESCE(SUM(CASE WHEN stars = 2 THEN 1 ELSE 0 END), 0) AS stars_2, \
+     COALESCE(SUM(CASE WHEN stars = 3 THEN 1 ELSE 0 END), 0) AS stars_3, \
+     COALESCE(SUM(CASE WHEN stars = 4 THEN 1 ELSE 0 END), 0) AS stars_4, \
+     COALESCE(SUM(CASE WHEN stars = 5 THEN 1 ELSE 0 END), 0) AS stars_5 \
+     FROM votes WHERE article_id = $1";
+
+pub const PING: &str = "SELECT 1";

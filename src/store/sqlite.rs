@@ -1,0 +1,78 @@
+//! SQLite: the embedded default, one file with no set-up.
+//!
+//! Writes go through a pool of one connection, so they queue in the service instead of
+//! failing with "database is locked"; `BEGIN IMMEDIATE` and a busy timeout cover another
+//! process on the same file (`plaudit migrate`). Reads use their own pool, which WAL allows
+//! to run beside the writer.
+
+use super::PoolSettings;
+use super::backend::ArticleRatingRow;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// A deferred transaction that later writes fails at once with SQLITE_BUSY, ignoring the
+/// busy timeout; an immediate one waits for the lock.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+/// The single writer connection already serialises writes, so a plain read suffices.
+const SELECT_VOTE_FOR_UPDATE: &str =
+    "SELECT stars FROM votes WHERE article_id = $1 AND voter_hash = $2";
+const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
+     FROM articles WHERE article_id IN (SELECT value FROM json_each($1))";
+
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, sqlx::Error> {
+        let options = connect_options(url)?;
+        // The writer goes first: it creates the file and switches it to WAL.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(pool.acquire_timeout)
+            .connect_with(options.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(pool.max_connections)
+            .acquire_timeout(pool.acquire_timeout)
+            .connect_with(options)
+            .await?;
+        Ok(Self { writer, reader })
+    }
+
+    async fn select_ratings(
+        reader: &SqlitePool,
+        articles: &[crate::domain::ArticleId],
+    ) -> Result<Vec<ArticleRatingRow>, sqlx::Error> {
+        let ids: Vec<&str> = articles.iter().map(|a| a.as_str()).collect();
+        let ids = serde_json::to_string(&ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        sqlx::query_as::<Sqlite, ArticleRatingRow>(SELECT_RATINGS)
+            .bind(ids)
+            .fetch_all(reader)
+            .await
+    }
+}
+
+/// Accepts `sqlite:` URLs as well as plain file paths such as `plaudit.db`.
+fn connect_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
+    let options = if url.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(url)?
+    } else {
+        SqliteConnectOptions::new().filename(url)
+    };
+    Ok(options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL syncs the WAL at every commit: an acknowledged vote survives power loss too.
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true))
+}
+
+shared_store_impl!(SqliteStore, Sqlite);

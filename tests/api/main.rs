@@ -1,0 +1,11 @@
+//! The API driven over real HTTP against a real database, on SQLite and on PostgreSQL.
+
+#[macro_use]
+mod helpers;
+
+mod bad_input;
+mod concurrency;
+mod health;
+mod ratings;
+mod secrets;
+mod votes;
