@@ -62,3 +62,28 @@ on_both_backends! {
         assert!(count > 0 && count < VOTERS as i64, "the sequences should leave some votes and retract some: {count}");
     }
 }
+
+on_both_backends! {
+    async fn a_double_click_counts_once(app) {
+        let app = std::sync::Arc::new(app);
+        let voter = new_voter();
+        // The same reader's first vote, sent many times at once with different stars.
+        let clicks = (0..12u8).map(|i| {
+            let (app, voter) = (app.clone(), voter.clone());
+            tokio::spawn(async move { app.vote("clicked", &voter, i % 5 + 1).await.status() })
+        });
+        let statuses: Vec<StatusCode> = futures::future::join_all(clicks)
+            .await
+            .into_iter()
+            .map(|joined| joined.expect("click task"))
+            .collect();
+        let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+        assert_eq!(created, 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| s.is_success()), "{statuses:?}");
+
+        let rating = app.rating("clicked").await;
+        assert_eq!(rating["count"], 1);
+        let article = ArticleId::parse("clicked").unwrap();
+        assert_eq!(app.store.rating(&article).await.unwrap(), app.store.recount(&article).await.unwrap());
+    }
+}
