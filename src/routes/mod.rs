@@ -4,6 +4,7 @@ mod health;
 mod openapi;
 mod ratings;
 mod votes;
+mod widget;
 
 use crate::error::ApiError;
 use actix_web::{HttpRequest, Route, guard, web};
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(get().to(ratings::show))
             .default_service(not_allowed("GET, HEAD")),
     )
+    .configure(widget::configure)
     .service(
         web::resource("/v1/ratings")
             .route(get().to(ratings::batch))

@@ -1,0 +1,1 @@
+// The Plaudit widget: see README.md.
