@@ -1,5 +1,6 @@
 //! Plaudit: reader ratings for news articles.
 
+pub mod abuse;
 pub mod config;
 pub mod domain;
 pub mod error;

@@ -1,21 +1,32 @@
 //! Builds the application once, for `main` and for the tests alike.
 
+use crate::abuse::{NetworkKeys, Overload, RateLimits, TrustedProxies, shed_overload};
 use crate::config::Settings;
 use crate::domain::VoterKey;
+use crate::error::problem_for_every_error;
 use crate::routes;
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
 use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
+use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
 /// What every handler may use.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct AppState {
     pub store: Store,
     pub voter_key: VoterKey,
+    pub network_keys: NetworkKeys,
+    /// The ballot-stuffing cap (0: off).
+    pub voters_per_network: u32,
 }
+
+/// Stale rate-limit entries are swept this often; between sweeps memory holds at most the
+/// clients seen in this interval plus one refill time.
+const RATE_LIMIT_SWEEP: Duration = Duration::from_secs(60);
 
 pub struct Application {
     port: u16,
@@ -31,20 +42,42 @@ impl Application {
         let voter_key = store
             .voter_key(settings.secret.as_ref().map(|s| s.expose()))
             .await?;
+        let abuse = settings.abuse.clone();
         let state = web::Data::new(AppState {
             store: store.clone(),
             voter_key,
+            network_keys: NetworkKeys::default(),
+            voters_per_network: abuse.voters_per_network_per_day,
         });
+        // Built once, outside the per-worker factory, so that every worker shares them.
+        let rate_limits = web::Data::new(RateLimits::new(&abuse));
+        let proxies = web::Data::new(TrustedProxies::new(abuse.trusted_proxies.clone()));
+        let overload = web::Data::new(Overload::new(abuse.max_concurrent_requests));
 
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .wrap(TracingLogger::<RequestSpan>::new())
-                .app_data(state.clone())
-                .configure(routes::configure)
+        let mut server = HttpServer::new({
+            let rate_limits = rate_limits.clone();
+            let abuse = abuse.clone();
+            move || {
+                // The last wrap is the outermost: every response, even one refused for overload,
+                // is logged, carries the security headers, and is problem+json if an error.
+                App::new()
+                    .wrap(from_fn(shed_overload))
+                    .wrap(problem_for_every_error())
+                    .wrap(security_headers())
+                    .wrap(TracingLogger::<RequestSpan>::new())
+                    .app_data(state.clone())
+                    .app_data(rate_limits.clone())
+                    .app_data(proxies.clone())
+                    .app_data(overload.clone())
+                    .configure(|cfg| routes::configure(cfg, &abuse))
+            }
         })
+        .client_request_timeout(Duration::from_secs(abuse.request_timeout_secs))
+        .keep_alive(Duration::from_secs(abuse.keep_alive_secs))
         .listen(listener)?;
+        RateLimits::spawn_sweeper(rate_limits, RATE_LIMIT_SWEEP);
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
@@ -71,6 +104,17 @@ impl Application {
         self.store.close().await;
         result
     }
+}
+
+/// Sent on every response unless a route sets its own (the widget's pages set a CSP of theirs).
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
 }
 
 /// Connects and migrates: what both `serve` and `migrate` start with.

@@ -6,57 +6,84 @@ mod ratings;
 mod votes;
 mod widget;
 
+use crate::abuse::rate_limit;
+use crate::config::AbuseSettings;
 use crate::error::ApiError;
-use actix_web::{HttpRequest, Route, guard, web};
+use actix_cors::Cors;
+use actix_web::http::header;
+use actix_web::middleware::from_fn;
+use actix_web::{HttpRequest, Resource, Route, guard, web};
 
 /// `{article_id}` also matches the empty string, so that `/v1/articles//rating` is refused
 /// with the rule for article ids rather than an unexplained 404.
 const ARTICLE: &str = "/v1/articles/{article_id:[^/]*}";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/healthz")
-            .route(get().to(health::healthz))
-            .default_service(not_allowed("GET, HEAD")),
-    )
-    .service(
-        web::resource("/readyz")
-            .route(get().to(health::readyz))
-            .default_service(not_allowed("GET, HEAD")),
-    )
-    .service(
-        web::resource("/openapi.yaml")
-            .route(get().to(openapi::spec))
-            .default_service(not_allowed("GET, HEAD")),
-    )
-    .service(
-        web::resource(format!("{ARTICLE}/votes"))
-            .route(web::post().to(votes::record))
-            .default_service(not_allowed("POST")),
-    )
-    .service(
-        web::resource(format!("{ARTICLE}/votes/{{voter}}"))
-            .route(get().to(votes::show))
-            .route(web::delete().to(votes::retract))
-            .default_service(not_allowed("GET, HEAD, DELETE")),
-    )
-    .service(
-        web::resource(format!("{ARTICLE}/rating"))
-            .route(get().to(ratings::show))
-            .default_service(not_allowed("GET, HEAD")),
-    )
-    .configure(widget::configure)
-    .service(
-        web::resource("/v1/ratings")
-            .route(get().to(ratings::batch))
-            .default_service(not_allowed("GET, HEAD")),
-    )
-    .default_service(web::to(|req: HttpRequest| async move {
-        Err::<actix_web::HttpResponse, _>(ApiError::NotFound(format!(
-            "no such resource: {}",
-            req.path()
-        )))
-    }));
+pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
+    let public = |resource: Resource| {
+        resource
+            .wrap(from_fn(rate_limit))
+            .wrap(public_cors(&abuse.cors_origins))
+    };
+    cfg.service(operational("/healthz", health::healthz))
+        .service(operational("/readyz", health::readyz))
+        .service(operational("/openapi.yaml", openapi::spec))
+        .service(public(
+            web::resource(format!("{ARTICLE}/votes"))
+                .route(web::post().to(votes::record))
+                .default_service(not_allowed("POST")),
+        ))
+        .service(public(
+            web::resource(format!("{ARTICLE}/votes/{{voter}}"))
+                .route(get().to(votes::show))
+                .route(web::delete().to(votes::retract))
+                .default_service(not_allowed("GET, HEAD, DELETE")),
+        ))
+        .service(public(
+            web::resource(format!("{ARTICLE}/rating"))
+                .route(get().to(ratings::show))
+                .default_service(not_allowed("GET, HEAD")),
+        ))
+        .service(public(
+            web::resource("/v1/ratings")
+                .route(get().to(ratings::batch))
+                .default_service(not_allowed("GET, HEAD")),
+        ))
+        .configure(widget::configure)
+        .default_service(web::to(|req: HttpRequest| async move {
+            Err::<actix_web::HttpResponse, _>(ApiError::NotFound(format!(
+                "no such resource: {}",
+                req.path()
+            )))
+        }));
+}
+
+/// A GET-only resource for operators and tools: not rate-limited, not CORS-open.
+fn operational<F, Args>(path: &str, handler: F) -> Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(get().to(handler))
+        .default_service(not_allowed("GET, HEAD"))
+}
+
+/// The widget runs on publishers' pages, so the public endpoints answer any allowed origin.
+/// No credentials: votes are tied to the voter id in the body, not to cookies.
+fn public_cors(origins: &[String]) -> Cors {
+    let cors = Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "DELETE"])
+        .allowed_header(header::CONTENT_TYPE)
+        .expose_headers(["ratelimit", "ratelimit-policy", "retry-after", "location"])
+        .max_age(86_400);
+    if origins.iter().any(|origin| origin == "*") {
+        cors.allow_any_origin().send_wildcard()
+    } else {
+        origins
+            .iter()
+            .fold(cors, |cors, origin| cors.allowed_origin(origin))
+    }
 }
 
 /// GET routes answer HEAD too, as HTTP expects; actix sends no body for HEAD.

@@ -2,11 +2,12 @@
 
 use super::article_id;
 use super::ratings::Rating;
+use crate::abuse::ClientKey;
 use crate::domain::{Stars, VoterId};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::startup::AppState;
-use crate::store::VoteChange;
+use crate::store::{NetworkCap, VoteChange, VoteOutcome, now_millis};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -33,14 +34,30 @@ struct VoteRecorded {
 pub async fn record(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    client: ClientKey,
     body: ApiJson<VoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let article = article_id(&path)?;
     let VoteRequest { voter, stars } = body.0;
-    let recorded = state
+    let cap = network_cap(&state, client).await?;
+    let outcome = state
         .store
-        .record_vote(&article, &state.voter_key.hash(voter), stars)
+        .record_vote(&article, &state.voter_key.hash(voter), stars, cap.as_ref())
         .await?;
+    let recorded = match outcome {
+        VoteOutcome::Recorded(recorded) => recorded,
+        VoteOutcome::NetworkCapped => {
+            tracing::warn!("new voter refused: network cap reached");
+            return Err(ApiError::TooManyRequests {
+                detail: format!(
+                    "{} readers from your network have already rated this article today, the most \
+                     we accept from one network; readers who have voted can still change their vote",
+                    state.voters_per_network
+                ),
+                retry_after_secs: seconds_to_next_utc_day(),
+            });
+        }
+    };
     tracing::info!(change = ?recorded.change, stars = stars.get(), "vote recorded");
     let mut response = match recorded.change {
         VoteChange::New => HttpResponse::Created(),
@@ -57,6 +74,28 @@ pub async fn record(
             voter: voter.uuid(),
             stars,
         }))
+}
+
+/// The ballot-stuffing cap for this client's network, unless the cap is off.
+async fn network_cap(state: &AppState, client: ClientKey) -> Result<Option<NetworkCap>, ApiError> {
+    if state.voters_per_network == 0 {
+        return Ok(None);
+    }
+    let tag = state
+        .network_keys
+        .tag(&state.store, client, now_millis())
+        .await?;
+    Ok(Some(NetworkCap {
+        day: tag.day,
+        network: tag.hash,
+        max_voters: state.voters_per_network,
+    }))
+}
+
+fn seconds_to_next_utc_day() -> u64 {
+    const DAY: i64 = 86_400_000;
+    let now = now_millis();
+    ((DAY - now.rem_euclid(DAY)) as u64).div_ceil(1000)
 }
 
 #[derive(Serialize)]

@@ -60,7 +60,10 @@ pub(super) const MAX_VOTE_ROUNDS: usize = 3;
 macro_rules! shared_store_impl {
     ($store:ty, $db:ty) => {
         use super::backend::{MAX_VOTE_ROUNDS, RatingRow, delta_values, stars_from_db};
-        use super::{RatingCounts, RatingDelta, RecordedVote, StoredVote, VoteChange, sql};
+        use super::{
+            NetworkCap, RatingCounts, RatingDelta, RecordedVote, StoredVote, VoteChange,
+            VoteOutcome, sql,
+        };
         use crate::domain::{ArticleId, Stars, VoterHash};
 
         impl $store {
@@ -90,8 +93,9 @@ macro_rules! shared_store_impl {
                 article: &ArticleId,
                 voter: &VoterHash,
                 stars: Stars,
+                cap: Option<&NetworkCap>,
                 now: i64,
-            ) -> Result<RecordedVote, sqlx::Error> {
+            ) -> Result<VoteOutcome, sqlx::Error> {
                 let mut tx = self.writer.begin_with(BEGIN_WRITE).await?;
                 sqlx::query::<$db>(sql::ENSURE_ARTICLE)
                     .bind(article.as_str())
@@ -106,6 +110,12 @@ macro_rules! shared_store_impl {
                         .fetch_optional(&mut *tx)
                         .await?;
                     let Some(previous) = previous else {
+                        if let Some(cap) = cap {
+                            if !Self::admit_network_voter(&mut tx, cap, article, voter).await? {
+                                tx.rollback().await?;
+                                return Ok(VoteOutcome::NetworkCapped);
+                            }
+                        }
                         let inserted = sqlx::query::<$db>(sql::INSERT_VOTE)
                             .bind(article.as_str())
                             .bind(voter.as_bytes())
@@ -143,7 +153,56 @@ macro_rules! shared_store_impl {
                 let rating =
                     Self::apply_delta(&mut tx, article, RatingDelta::of(change, stars)).await?;
                 tx.commit().await?;
-                Ok(RecordedVote { change, rating })
+                Ok(VoteOutcome::Recorded(RecordedVote { change, rating }))
+            }
+
+            /// Adds the voter to the network's voters on the article today; false if that makes
+            /// more than the cap.
+            async fn admit_network_voter(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                cap: &NetworkCap,
+                article: &ArticleId,
+                voter: &VoterHash,
+            ) -> Result<bool, sqlx::Error> {
+                sqlx::query::<$db>(sql::ADD_NETWORK_VOTER)
+                    .bind(cap.day)
+                    .bind(cap.network.as_slice())
+                    .bind(article.as_str())
+                    .bind(voter.as_bytes())
+                    .execute(&mut **tx)
+                    .await?;
+                let voters = sqlx::query_scalar::<$db, i64>(sql::COUNT_NETWORK_VOTERS)
+                    .bind(cap.day)
+                    .bind(cap.network.as_slice())
+                    .bind(article.as_str())
+                    .fetch_one(&mut **tx)
+                    .await?;
+                Ok(voters <= i64::from(cap.max_voters))
+            }
+
+            pub(super) async fn network_key(
+                &self,
+                day: i64,
+                fresh: &[u8],
+            ) -> Result<Vec<u8>, sqlx::Error> {
+                let mut tx = self.writer.begin_with(BEGIN_WRITE).await?;
+                for forget in [sql::FORGET_NETWORK_KEYS, sql::FORGET_NETWORK_VOTERS] {
+                    sqlx::query::<$db>(forget)
+                        .bind(day)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query::<$db>(sql::KEEP_NETWORK_KEY)
+                    .bind(day)
+                    .bind(fresh)
+                    .execute(&mut *tx)
+                    .await?;
+                let key = sqlx::query_scalar::<$db, Vec<u8>>(sql::SELECT_NETWORK_KEY)
+                    .bind(day)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(key)
             }
 
             pub(super) async fn retract_vote(

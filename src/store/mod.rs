@@ -52,6 +52,25 @@ pub enum VoteChange {
     Repeated,
 }
 
+/// What became of a vote.
+#[derive(Debug, Clone, Copy)]
+pub enum VoteOutcome {
+    Recorded(RecordedVote),
+    /// A new voter from a network that has already added its quota of voters to this article
+    /// today; nothing was stored.
+    NetworkCapped,
+}
+
+/// The ballot-stuffing cap to apply to a new voter: at most `max_voters` distinct voters per
+/// network per article per day.
+#[derive(Debug, Clone)]
+pub struct NetworkCap {
+    pub day: i64,
+    /// The network's tag for that day, never its address.
+    pub network: Vec<u8>,
+    pub max_voters: u32,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct RecordedVote {
     pub change: VoteChange,
@@ -110,20 +129,29 @@ impl Store {
         if let Some(secret) = configured {
             return Ok(VoterKey::new(secret));
         }
-        let mut fresh = [0u8; 32];
-        getrandom::fill(&mut fresh).map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+        let fresh = random_key()?;
         let kept = dispatch!(self, s => s.keep_secret(sql::VOTER_KEY_NAME, &fresh).await)?;
         Ok(VoterKey::new(kept))
     }
 
+    /// Records a first vote, or changes the voter's vote. `cap`, if given, applies to a first
+    /// vote only: changing a vote is never capped.
     #[tracing::instrument(skip_all, fields(article_id = %article))]
     pub async fn record_vote(
         &self,
         article: &ArticleId,
         voter: &VoterHash,
         stars: Stars,
-    ) -> Result<RecordedVote, sqlx::Error> {
-        dispatch!(self, s => s.record_vote(article, voter, stars, now_millis()).await)
+        cap: Option<&NetworkCap>,
+    ) -> Result<VoteOutcome, sqlx::Error> {
+        dispatch!(self, s => s.record_vote(article, voter, stars, cap, now_millis()).await)
+    }
+
+    /// The key that tags networks on `day`, made by whichever instance asks first; keys and
+    /// tags of earlier days are deleted on the way.
+    pub async fn network_key(&self, day: i64) -> Result<Vec<u8>, sqlx::Error> {
+        let fresh = random_key()?;
+        dispatch!(self, s => s.network_key(day, &fresh).await)
     }
 
     /// The article's new rating, or `None` if the voter had no vote on it.
@@ -174,7 +202,13 @@ impl Store {
     }
 }
 
-fn now_millis() -> i64 {
+fn random_key() -> Result<[u8; 32], sqlx::Error> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+    Ok(key)
+}
+
+pub fn now_millis() -> i64 {
     let since_epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -41,3 +41,14 @@ pub const RECOUNT: &str = "SELECT COUNT(*) AS vote_count, COALESCE(SUM(stars), 0
      FROM votes WHERE article_id = $1";
 
 pub const PING: &str = "SELECT 1";
+
+pub const KEEP_NETWORK_KEY: &str =
+    "INSERT INTO network_keys (day, key) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING";
+pub const SELECT_NETWORK_KEY: &str = "SELECT key FROM network_keys WHERE day = $1";
+pub const FORGET_NETWORK_KEYS: &str = "DELETE FROM network_keys WHERE day < $1";
+pub const FORGET_NETWORK_VOTERS: &str = "DELETE FROM network_voters WHERE day < $1";
+
+pub const ADD_NETWORK_VOTER: &str = "INSERT INTO network_voters (day, network, article_id, voter_hash) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (day, network, article_id, voter_hash) DO NOTHING";
+pub const COUNT_NETWORK_VOTERS: &str =
+    "SELECT COUNT(*) FROM network_voters WHERE day = $1 AND network = $2 AND article_id = $3";

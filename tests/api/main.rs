@@ -3,6 +3,7 @@
 #[macro_use]
 mod helpers;
 
+mod abuse;
 mod bad_input;
 mod concurrency;
 mod health;

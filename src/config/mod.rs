@@ -8,6 +8,12 @@ use std::time::Duration;
 
 use crate::store::PoolSettings;
 
+mod abuse;
+mod secret;
+
+pub use abuse::AbuseSettings;
+pub use secret::Secret;
+
 #[derive(Debug, Parser)]
 #[command(name = "plaudit", version, about = "Reader ratings for news articles")]
 pub struct Cli {
@@ -74,6 +80,9 @@ pub struct Settings {
     /// Log format: "text" for people, "json" for log collectors.
     #[arg(long, env = "PLAUDIT_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
+
+    #[command(flatten)]
+    pub abuse: AbuseSettings,
 }
 
 impl Settings {
@@ -101,6 +110,7 @@ impl fmt::Debug for Settings {
             .field("workers", &self.workers)
             .field("log", &self.log)
             .field("log_format", &self.log_format)
+            .field("abuse", &self.abuse)
             .finish()
     }
 }
@@ -118,38 +128,6 @@ fn redact_url(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
-    }
-}
-
-/// A secret that never shows in `Debug` output or logs.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub const MIN_LEN: usize = 16;
-
-    pub fn expose(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl std::str::FromStr for Secret {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        if s.len() < Self::MIN_LEN {
-            return Err(format!(
-                "the secret must be at least {} bytes long",
-                Self::MIN_LEN
-            ));
-        }
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
     }
 }
 

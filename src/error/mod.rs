@@ -4,6 +4,10 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+mod fallback;
+
+pub use fallback::problem_for_every_error;
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// How long a client should wait before retrying when the database is out of reach.
@@ -22,6 +26,15 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("the request body must be JSON, sent with Content-Type: application/json")]
     UnsupportedMediaType,
+    /// A rate limit or the ballot-stuffing cap; `detail` says which.
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: u64,
+    },
+    /// More requests in flight than the server takes at once.
+    #[error("the server is busy; retry in a moment")]
+    Overloaded,
     /// The database did not answer in time or refused connections: worth a retry.
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),
@@ -47,6 +60,8 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => "urn:plaudit:problem:method-not-allowed",
             Self::PayloadTooLarge { .. } => "urn:plaudit:problem:payload-too-large",
             Self::UnsupportedMediaType => "urn:plaudit:problem:unsupported-media-type",
+            Self::TooManyRequests { .. } => "urn:plaudit:problem:too-many-requests",
+            Self::Overloaded => "urn:plaudit:problem:overloaded",
             Self::Unavailable(_) => "urn:plaudit:problem:unavailable",
             Self::Internal(_) => "urn:plaudit:problem:internal",
         }
@@ -71,7 +86,8 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Overloaded | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -91,6 +107,14 @@ impl ResponseError for ApiError {
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS));
             }
+            Self::Overloaded => {
+                response.insert_header((header::RETRY_AFTER, 1));
+            }
+            Self::TooManyRequests {
+                retry_after_secs, ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, *retry_after_secs));
+            }
             _ => {}
         }
         let detail = match self {
@@ -98,11 +122,21 @@ impl ResponseError for ApiError {
             Self::Internal(_) => "an internal error occurred; it has been logged".to_owned(),
             other => other.to_string(),
         };
-        response.content_type(PROBLEM_JSON).json(Problem {
-            r#type: self.problem_type(),
-            title: status.canonical_reason().unwrap_or("Error"),
-            status: status.as_u16(),
-            detail,
-        })
+        problem_body(&mut response, status, self.problem_type(), detail)
     }
+}
+
+/// Finishes `response` as an RFC 9457 problem document.
+fn problem_body(
+    response: &mut actix_web::HttpResponseBuilder,
+    status: StatusCode,
+    problem_type: &str,
+    detail: String,
+) -> HttpResponse {
+    response.content_type(PROBLEM_JSON).json(Problem {
+        r#type: problem_type,
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+    })
 }

@@ -1,0 +1,41 @@
+//! A cap on requests in flight: past it the service answers 503 at once, which a client or
+//! load balancer can act on, instead of queueing until everything times out.
+
+use crate::error::ApiError;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{Error, ResponseError, web};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Shared by all workers, so the cap is for the whole process.
+pub struct Overload {
+    permits: Arc<Semaphore>,
+}
+
+impl Overload {
+    pub fn new(max_in_flight: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(max_in_flight.max(1))),
+        }
+    }
+}
+
+pub async fn shed_overload(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let Some(overload) = req.app_data::<web::Data<Overload>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let Ok(_permit) = overload.permits.clone().try_acquire_owned() else {
+        return Ok(req.into_response(ApiError::Overloaded.error_response()));
+    };
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
+}

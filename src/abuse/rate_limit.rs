@@ -1,0 +1,215 @@
+//! Per-client rate limits with governor: a tight quota for writes, a looser one for reads.
+//!
+//! One [`RateLimits`] is built before the server starts and shared by every worker, so a client
+//! cannot multiply its quota by landing on different workers.
+
+use super::ClientKey;
+use crate::config::AbuseSettings;
+use crate::error::ApiError;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, ResponseError, web};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DashMapStateStore;
+use governor::{Quota, RateLimiter};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+type ClientLimiter =
+    RateLimiter<ClientKey, DashMapStateStore<ClientKey>, DefaultClock, StateInformationMiddleware>;
+
+const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+
+/// One quota, named as the IETF RateLimit headers show it.
+pub struct Policy {
+    name: &'static str,
+    per_minute: u32,
+    quota: Quota,
+    limiter: ClientLimiter,
+}
+
+impl Policy {
+    fn new(name: &'static str, per_minute: u32, burst: u32) -> Self {
+        let per_minute = per_minute.max(1);
+        let burst = NonZeroU32::new(burst.max(1)).expect("at least 1");
+        let quota =
+            Quota::per_minute(NonZeroU32::new(per_minute).expect("at least 1")).allow_burst(burst);
+        Self {
+            name,
+            per_minute,
+            quota,
+            limiter: RateLimiter::dashmap(quota).with_middleware(),
+        }
+    }
+
+    /// `"votes";q=10;w=20`: the whole burst, and how long it takes to refill from empty.
+    fn policy_header(&self) -> String {
+        let window = ceil_secs(self.quota.burst_size_replenished_in());
+        format!("\"{}\";q={};w={window}", self.name, self.quota.burst_size())
+    }
+
+    fn state_header(&self, remaining: u32, reset: Duration) -> String {
+        format!("\"{}\";r={remaining};t={}", self.name, ceil_secs(reset))
+    }
+
+    pub fn tracked_clients(&self) -> usize {
+        self.limiter.len()
+    }
+}
+
+pub struct RateLimits {
+    enabled: bool,
+    pub writes: Policy,
+    pub reads: Policy,
+}
+
+impl RateLimits {
+    pub fn new(settings: &AbuseSettings) -> Self {
+        Self {
+            enabled: settings.rate_limit_enabled,
+            writes: Policy::new("votes", settings.writes_per_minute, settings.writes_burst),
+            reads: Policy::new("reads", settings.reads_per_minute, settings.reads_burst),
+        }
+    }
+
+    /// Forgets clients whose quota has refilled completely: they are indistinguishable from
+    /// new ones, so memory holds only clients seen within one refill time.
+    pub fn sweep(&self) {
+        for policy in [&self.writes, &self.reads] {
+            policy.limiter.retain_recent();
+            policy.limiter.shrink_to_fit();
+        }
+    }
+
+    /// Sweeps every `interval` for as long as the runtime runs.
+    pub fn spawn_sweeper(limits: web::Data<Self>, interval: Duration) {
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(interval);
+            loop {
+                ticks.tick().await;
+                limits.sweep();
+            }
+        });
+    }
+
+    fn policy_for(&self, method: &Method) -> &Policy {
+        if matches!(*method, Method::GET | Method::HEAD) {
+            &self.reads
+        } else {
+            &self.writes
+        }
+    }
+}
+
+fn ceil_secs(duration: Duration) -> u64 {
+    duration.as_millis().div_ceil(1000) as u64
+}
+
+/// Middleware for public routes: reads count against the read quota, everything else against
+/// the write quota, both per client (see [`ClientKey`]).
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let Some(limits) = req
+        .app_data::<web::Data<RateLimits>>()
+        .filter(|l| l.enabled)
+        .cloned()
+    else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let policy = limits.policy_for(req.method());
+    let key = ClientKey::of_request(req.request());
+    match policy.limiter.check_key(&key) {
+        Ok(snapshot) => {
+            let remaining = snapshot.remaining_burst_capacity();
+            let used = policy.quota.burst_size().get().saturating_sub(remaining);
+            let reset = policy.quota.replenish_interval() * used;
+            let mut response = next.call(req).await?;
+            let headers = response.headers_mut();
+            headers.insert(RATELIMIT_POLICY, header_value(policy.policy_header()));
+            headers.insert(
+                RATELIMIT,
+                header_value(policy.state_header(remaining, reset)),
+            );
+            Ok(response.map_into_boxed_body())
+        }
+        Err(not_until) => {
+            let wait = not_until.wait_time_from(policy.limiter.clock().now());
+            let retry_after = ceil_secs(wait).max(1);
+            let error = ApiError::TooManyRequests {
+                detail: format!(
+                    "too many requests from your address; the limit is {} at once, then {} per minute",
+                    policy.quota.burst_size(),
+                    policy.per_minute
+                ),
+                retry_after_secs: retry_after,
+            };
+            let mut response = error.error_response();
+            let headers = response.headers_mut();
+            headers.insert(RATELIMIT_POLICY, header_value(policy.policy_header()));
+            headers.insert(RATELIMIT, header_value(policy.state_header(0, wait)));
+            Ok(req.into_response(response))
+        }
+    }
+}
+
+fn header_value(value: String) -> HeaderValue {
+    HeaderValue::try_from(value).expect("rate-limit headers are ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    fn rss_kib() -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// A million distinct addresses are all forgotten once their quota has refilled, so the
+    /// limiter's memory is bounded by the clients of one refill period, not by all ever seen.
+    #[test]
+    fn a_million_clients_are_swept_away() {
+        // 60,000 per minute with a burst of 1 refills in 1 ms.
+        let limits = RateLimits {
+            enabled: true,
+            writes: Policy::new("votes", 60_000, 1),
+            reads: Policy::new("reads", 60_000, 1),
+        };
+        let before = rss_kib();
+        for n in 0..1_000_000u32 {
+            let key = ClientKey::of(IpAddr::V4(Ipv4Addr::from(n)));
+            assert!(limits.writes.limiter.check_key(&key).is_ok());
+        }
+        assert_eq!(limits.writes.tracked_clients(), 1_000_000);
+        let filled = rss_kib();
+        std::thread::sleep(Duration::from_millis(20));
+        limits.sweep();
+        assert_eq!(limits.writes.tracked_clients(), 0);
+        let swept = rss_kib();
+        eprintln!(
+            "limiter RSS KiB: before {before:?}, with 1,000,000 clients {filled:?}, after sweep {swept:?}"
+        );
+    }
+
+    #[test]
+    fn headers_follow_the_ietf_draft() {
+        let policy = Policy::new("votes", 30, 10);
+        assert_eq!(policy.policy_header(), "\"votes\";q=10;w=20");
+        assert_eq!(
+            policy.state_header(7, Duration::from_millis(5500)),
+            "\"votes\";r=7;t=6"
+        );
+    }
+}
