@@ -1,9 +1,15 @@
 //! Values that cannot hold invalid data: once a handler holds one, nobody checks it again.
 
+mod api_key;
 mod article_id;
+mod feedback_text;
+mod revision;
 mod stars;
 mod voter;
 
+pub use api_key::{ApiKey, Scope};
 pub use article_id::ArticleId;
+pub use feedback_text::FeedbackText;
+pub use revision::Revision;
 pub use stars::Stars;
 pub use voter::{VoterHash, VoterId, VoterKey};

@@ -3,7 +3,7 @@
 use super::article_id;
 use super::ratings::Rating;
 use crate::abuse::ClientKey;
-use crate::domain::{Stars, VoterId};
+use crate::domain::{Revision, Stars, VoterId};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::startup::AppState;
@@ -19,6 +19,9 @@ use uuid::Uuid;
 pub struct VoteRequest {
     voter: VoterId,
     stars: Stars,
+    /// The article's version as the widget saw it; reports break figures down by it.
+    #[serde(default)]
+    revision: Option<Revision>,
 }
 
 #[derive(Serialize)]
@@ -26,6 +29,8 @@ struct VoteRecorded {
     article_id: String,
     voter: Uuid,
     stars: Stars,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<Revision>,
     rating: Rating,
 }
 
@@ -38,11 +43,11 @@ pub async fn record(
     body: ApiJson<VoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let article = article_id(&path)?;
-    let VoteRequest { voter, stars } = body.0;
+    let VoteRequest { voter, stars, revision } = body.0;
     let cap = network_cap(&state, client).await?;
     let outcome = state
         .store
-        .record_vote(&article, &state.voter_key.hash(voter), stars, cap.as_ref())
+        .record_vote(&article, &state.voter_key.hash(voter), stars, revision.as_ref(), cap.as_ref())
         .await?;
     let recorded = match outcome {
         VoteOutcome::Recorded(recorded) => recorded,
@@ -73,6 +78,7 @@ pub async fn record(
             article_id: article.to_string(),
             voter: voter.uuid(),
             stars,
+            revision,
         }))
 }
 
@@ -103,6 +109,8 @@ struct VoteShown {
     article_id: String,
     voter: Uuid,
     stars: Stars,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<String>,
     created_at: String,
     updated_at: String,
 }
@@ -121,6 +129,7 @@ pub async fn show(
         article_id: article.to_string(),
         voter: voter.uuid(),
         stars: vote.stars,
+        revision: vote.revision,
         created_at: rfc3339(vote.created_at),
         updated_at: rfc3339(vote.updated_at),
     }))

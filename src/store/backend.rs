@@ -93,6 +93,7 @@ macro_rules! shared_store_impl {
                 article: &ArticleId,
                 voter: &VoterHash,
                 stars: Stars,
+                revision: Option<&str>,
                 cap: Option<&NetworkCap>,
                 now: i64,
             ) -> Result<VoteOutcome, sqlx::Error> {
@@ -104,7 +105,7 @@ macro_rules! shared_store_impl {
                     .await?;
                 let mut change = None;
                 for _ in 0..MAX_VOTE_ROUNDS {
-                    let previous = sqlx::query_scalar::<$db, i16>(SELECT_VOTE_FOR_UPDATE)
+                    let previous = sqlx::query_as::<$db, (i16, Option<String>)>(SELECT_VOTE_FOR_UPDATE)
                         .bind(article.as_str())
                         .bind(voter.as_bytes())
                         .fetch_optional(&mut *tx)
@@ -121,6 +122,7 @@ macro_rules! shared_store_impl {
                             .bind(voter.as_bytes())
                             .bind(i16::from(stars.get()))
                             .bind(now)
+                            .bind(revision)
                             .execute(&mut *tx)
                             .await?
                             .rows_affected();
@@ -130,19 +132,23 @@ macro_rules! shared_store_impl {
                         }
                         continue;
                     };
-                    let previous = stars_from_db(previous)?;
-                    if previous == stars {
-                        change = Some(VoteChange::Repeated);
-                    } else {
+                    let (previous, previous_revision) = (stars_from_db(previous.0)?, previous.1);
+                    // A vote sent again moves to the revision it was sent with.
+                    if previous != stars || previous_revision.as_deref() != revision {
                         sqlx::query::<$db>(sql::UPDATE_VOTE)
                             .bind(article.as_str())
                             .bind(voter.as_bytes())
                             .bind(i16::from(stars.get()))
                             .bind(now)
+                            .bind(revision)
                             .execute(&mut *tx)
                             .await?;
-                        change = Some(VoteChange::Changed { previous });
                     }
+                    change = Some(if previous == stars {
+                        VoteChange::Repeated
+                    } else {
+                        VoteChange::Changed { previous }
+                    });
                     break;
                 }
                 let change = change.ok_or_else(|| {
@@ -243,14 +249,15 @@ macro_rules! shared_store_impl {
                 article: &ArticleId,
                 voter: &VoterHash,
             ) -> Result<Option<StoredVote>, sqlx::Error> {
-                let row = sqlx::query_as::<$db, (i16, i64, i64)>(sql::SELECT_VOTE)
+                let row = sqlx::query_as::<$db, (i16, i64, i64, Option<String>)>(sql::SELECT_VOTE)
                     .bind(article.as_str())
                     .bind(voter.as_bytes())
                     .fetch_optional(&self.reader)
                     .await?;
-                row.map(|(stars, created_at, updated_at)| {
+                row.map(|(stars, created_at, updated_at, revision)| {
                     Ok(StoredVote {
                         stars: stars_from_db(stars)?,
+                        revision,
                         created_at,
                         updated_at,
                     })

@@ -5,15 +5,21 @@
 
 #[macro_use]
 mod backend;
+#[macro_use]
+mod editorial;
+#[macro_use]
+mod reports;
 mod postgres;
 mod sql;
 mod sqlite;
 
-use crate::domain::{ArticleId, Stars, VoterHash, VoterKey};
+use crate::domain::{ArticleId, Revision, Stars, VoterHash, VoterKey};
 use std::collections::HashMap;
 use std::time::Duration;
 
+pub use editorial::{ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord};
 pub use postgres::PostgresStore;
+pub use reports::{ArticleFigures, DayFigures, ReportWindow, RevisionFigures};
 pub use sqlite::SqliteStore;
 
 /// How the pools are sized and how long a request may wait for a connection.
@@ -77,9 +83,10 @@ pub struct RecordedVote {
     pub rating: RatingCounts,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct StoredVote {
     pub stars: Stars,
+    pub revision: Option<String>,
     /// Unix milliseconds.
     pub created_at: i64,
     pub updated_at: i64,
@@ -142,9 +149,11 @@ impl Store {
         article: &ArticleId,
         voter: &VoterHash,
         stars: Stars,
+        revision: Option<&Revision>,
         cap: Option<&NetworkCap>,
     ) -> Result<VoteOutcome, sqlx::Error> {
-        dispatch!(self, s => s.record_vote(article, voter, stars, cap, now_millis()).await)
+        let revision = revision.map(Revision::as_str);
+        dispatch!(self, s => s.record_vote(article, voter, stars, revision, cap, now_millis()).await)
     }
 
     /// The key that tags networks on `day`, made by whichever instance asks first; keys and
