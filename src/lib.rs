@@ -3,9 +3,11 @@
 pub mod abuse;
 pub mod config;
 pub mod domain;
+pub mod editors;
 pub mod error;
 pub mod extract;
 pub mod routes;
 pub mod startup;
+pub mod stats;
 pub mod store;
 pub mod telemetry;

@@ -1,5 +1,6 @@
 use clap::Parser;
-use plaudit::config::{Cli, Command};
+use plaudit::config::{Cli, Command, KeysCommand, Settings};
+use plaudit::domain::Scope;
 use plaudit::startup::{Application, open_store};
 use plaudit::telemetry;
 
@@ -15,6 +16,46 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(backend = store.backend_name(), "migrations applied");
             store.close().await;
         }
+        Command::Keys { action } => manage_keys(&settings, action).await?,
     }
+    Ok(())
+}
+
+/// Only a new key goes to stdout, alone on its line, so scripts can capture it; the rest is
+/// for people and goes to stderr.
+async fn manage_keys(settings: &Settings, action: KeysCommand) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    match action {
+        KeysCommand::Create { name, scope } => {
+            let scope = Scope::parse(&scope).map_err(anyhow::Error::msg)?;
+            let (key, record) = store.create_key(&name, scope).await?;
+            eprintln!(
+                "created key {} ({name}, {} scope); it is shown only now:",
+                record.id,
+                scope.as_str()
+            );
+            println!("{}", key.expose());
+        }
+        KeysCommand::List => {
+            let keys = store.list_keys().await?;
+            eprintln!("{} key(s)", keys.len());
+            for key in keys {
+                let state = if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!("{}\t{}\t{}\t{state}", key.id, key.scope, key.name);
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            if !store.revoke_key(&id).await? {
+                store.close().await;
+                anyhow::bail!("no active key with id {id:?}");
+            }
+            eprintln!("revoked key {id}");
+        }
+    }
+    store.close().await;
     Ok(())
 }

@@ -22,6 +22,8 @@ pub struct AppState {
     pub network_keys: NetworkKeys,
     /// The ballot-stuffing cap (0: off).
     pub voters_per_network: u32,
+    /// Weight of the site-wide prior in reports' Bayesian averages.
+    pub bayes_prior_weight: f64,
 }
 
 /// Stale rate-limit entries are swept this often; between sweeps memory holds at most the
@@ -48,6 +50,7 @@ impl Application {
             voter_key,
             network_keys: NetworkKeys::default(),
             voters_per_network: abuse.voters_per_network_per_day,
+            bayes_prior_weight: settings.bayes_prior_weight.max(0.0),
         });
         // Built once, outside the per-worker factory, so that every worker shares them.
         let rate_limits = web::Data::new(RateLimits::new(&abuse));

@@ -29,6 +29,28 @@ pub enum Command {
     Serve,
     /// Apply the database migrations, then exit.
     Migrate,
+    /// Manage editors' API keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it, once, alone on stdout.
+    Create {
+        /// Who or what the key is for.
+        #[arg(long)]
+        name: String,
+        /// "read" for reports, "admin" to also edit metadata and reset articles.
+        #[arg(long, default_value = "read", value_parser = ["read", "admin"])]
+        scope: String,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by its id (as `keys list` shows it).
+    Revoke { id: String },
 }
 
 #[derive(Clone, Args)]
@@ -81,6 +103,16 @@ pub struct Settings {
     #[arg(long, env = "PLAUDIT_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
 
+    /// Weight of the prior in reports' Bayesian averages, in votes: an article's average is
+    /// pulled toward the site-wide mean as if this many votes at that mean had been cast.
+    #[arg(
+        long,
+        env = "PLAUDIT_BAYES_PRIOR_WEIGHT",
+        default_value_t = 10.0,
+        global = true
+    )]
+    pub bayes_prior_weight: f64,
+
     #[command(flatten)]
     pub abuse: AbuseSettings,
 }
@@ -110,6 +142,7 @@ impl fmt::Debug for Settings {
             .field("workers", &self.workers)
             .field("log", &self.log)
             .field("log_format", &self.log_format)
+            .field("bayes_prior_weight", &self.bayes_prior_weight)
             .field("abuse", &self.abuse)
             .finish()
     }

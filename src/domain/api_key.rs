@@ -106,7 +106,13 @@ mod tests {
 
     #[test]
     fn other_strings_are_not_keys() {
-        for bad in ["", "plaudit_", "plaudit_abc_def", "Bearer x", "plaudit_0123456789ab"] {
+        for bad in [
+            "",
+            "plaudit_",
+            "plaudit_abc_def",
+            "Bearer x",
+            "plaudit_0123456789ab",
+        ] {
             assert_eq!(ApiKey::id_of(bad), None, "{bad}");
         }
     }

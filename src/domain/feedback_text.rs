@@ -40,6 +40,9 @@ mod tests {
         assert!(FeedbackText::parse(&"é".repeat(2000)).is_ok());
         assert!(FeedbackText::parse(&"é".repeat(2001)).is_err());
         assert!(FeedbackText::parse("  \n").is_err());
-        assert_eq!(FeedbackText::parse("<b>as is</b>").unwrap().as_str(), "<b>as is</b>");
+        assert_eq!(
+            FeedbackText::parse("<b>as is</b>").unwrap().as_str(),
+            "<b>as is</b>"
+        );
     }
 }

@@ -20,6 +20,15 @@ pub enum ApiError {
     InvalidInput(String),
     #[error("{0}")]
     NotFound(String),
+    /// No key, or not a valid one.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A valid key without the scope this needs.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request conflicts with the state of things (feedback without a vote).
+    #[error("{0}")]
+    Conflict(String),
     #[error("{method} is not allowed here; use {allow}")]
     MethodNotAllowed { method: String, allow: &'static str },
     #[error("the request body is larger than {limit} bytes")]
@@ -57,6 +66,9 @@ impl ApiError {
         match self {
             Self::InvalidInput(_) => "urn:plaudit:problem:invalid-input",
             Self::NotFound(_) => "urn:plaudit:problem:not-found",
+            Self::Unauthorized(_) => "urn:plaudit:problem:unauthorized",
+            Self::Forbidden(_) => "urn:plaudit:problem:forbidden",
+            Self::Conflict(_) => "urn:plaudit:problem:conflict",
             Self::MethodNotAllowed { .. } => "urn:plaudit:problem:method-not-allowed",
             Self::PayloadTooLarge { .. } => "urn:plaudit:problem:payload-too-large",
             Self::UnsupportedMediaType => "urn:plaudit:problem:unsupported-media-type",
@@ -83,6 +95,9 @@ impl ResponseError for ApiError {
         match self {
             Self::InvalidInput(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -109,6 +124,9 @@ impl ResponseError for ApiError {
             }
             Self::Overloaded => {
                 response.insert_header((header::RETRY_AFTER, 1));
+            }
+            Self::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"plaudit\""));
             }
             Self::TooManyRequests {
                 retry_after_secs, ..

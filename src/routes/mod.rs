@@ -1,8 +1,11 @@
 //! The HTTP API: one file per resource, wired up here.
 
+mod articles;
+mod feedback;
 mod health;
 mod openapi;
-mod ratings;
+pub mod ratings;
+mod reports;
 mod votes;
 mod widget;
 
@@ -19,35 +22,65 @@ use actix_web::{HttpRequest, Resource, Route, guard, web};
 const ARTICLE: &str = "/v1/articles/{article_id:[^/]*}";
 
 pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
-    let public = |resource: Resource| {
+    // Public: rate-limited, and CORS-open for the listed methods only, so that an editor
+    // method on the same path (resetting an article's votes) is never callable from a page.
+    let public = |methods: &[&'static str], resource: Resource| {
         resource
             .wrap(from_fn(rate_limit))
-            .wrap(public_cors(&abuse.cors_origins))
+            .wrap(public_cors(&abuse.cors_origins, methods))
     };
+    cfg.app_data(web::QueryConfig::default().error_handler(|error, _| {
+        ApiError::InvalidInput(format!("bad query string: {error}")).into()
+    }));
     cfg.service(operational("/healthz", health::healthz))
         .service(operational("/readyz", health::readyz))
         .service(operational("/openapi.yaml", openapi::spec))
         .service(public(
+            &["POST"],
             web::resource(format!("{ARTICLE}/votes"))
                 .route(web::post().to(votes::record))
-                .default_service(not_allowed("POST")),
+                .route(web::delete().to(articles::reset))
+                .default_service(not_allowed("POST, DELETE")),
         ))
         .service(public(
+            &["GET", "HEAD", "DELETE"],
             web::resource(format!("{ARTICLE}/votes/{{voter}}"))
                 .route(get().to(votes::show))
                 .route(web::delete().to(votes::retract))
                 .default_service(not_allowed("GET, HEAD, DELETE")),
         ))
         .service(public(
+            &["POST"],
+            web::resource(format!("{ARTICLE}/feedback"))
+                .route(web::post().to(feedback::submit))
+                .default_service(not_allowed("POST")),
+        ))
+        .service(public(
+            &["GET", "HEAD"],
             web::resource(format!("{ARTICLE}/rating"))
                 .route(get().to(ratings::show))
                 .default_service(not_allowed("GET, HEAD")),
         ))
         .service(public(
+            &["GET", "HEAD"],
             web::resource("/v1/ratings")
                 .route(get().to(ratings::batch))
                 .default_service(not_allowed("GET, HEAD")),
         ))
+        .service(
+            web::resource(ARTICLE)
+                .route(get().to(articles::get))
+                .route(web::put().to(articles::put))
+                .default_service(not_allowed("GET, HEAD, PUT")),
+        )
+        .service(operational("/v1/reports/articles", reports::articles))
+        .service(operational(
+            "/v1/reports/articles/{article_id:[^/]*}",
+            reports::article,
+        ))
+        .service(operational("/v1/reports/summary", reports::summary))
+        .service(operational("/v1/reports/feedback", reports::feedback))
+        .service(operational("/v1/reports/audit", reports::audit))
         .configure(widget::configure)
         .default_service(web::to(|req: HttpRequest| async move {
             Err::<actix_web::HttpResponse, _>(ApiError::NotFound(format!(
@@ -57,7 +90,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
         }));
 }
 
-/// A GET-only resource for operators and tools: not rate-limited, not CORS-open.
+/// A GET-only resource for operators, tools and editors: not rate-limited, not CORS-open.
 fn operational<F, Args>(path: &str, handler: F) -> Resource
 where
     F: actix_web::Handler<Args>,
@@ -71,9 +104,9 @@ where
 
 /// The widget runs on publishers' pages, so the public endpoints answer any allowed origin.
 /// No credentials: votes are tied to the voter id in the body, not to cookies.
-fn public_cors(origins: &[String]) -> Cors {
+fn public_cors(origins: &[String], methods: &[&'static str]) -> Cors {
     let cors = Cors::default()
-        .allowed_methods(["GET", "HEAD", "POST", "DELETE"])
+        .allowed_methods(methods.iter().copied())
         .allowed_header(header::CONTENT_TYPE)
         .expose_headers(["ratelimit", "ratelimit-policy", "retry-after", "location"])
         .max_age(86_400);

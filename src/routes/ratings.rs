@@ -35,6 +35,18 @@ pub struct Distribution {
     five: i64,
 }
 
+impl Distribution {
+    pub fn new([one, two, three, four, five]: [i64; 5]) -> Self {
+        Self {
+            one,
+            two,
+            three,
+            four,
+            five,
+        }
+    }
+}
+
 impl Rating {
     pub fn new(article: &ArticleId, counts: RatingCounts) -> Self {
         let [one, two, three, four, five] = counts.distribution;

@@ -43,11 +43,21 @@ pub async fn record(
     body: ApiJson<VoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let article = article_id(&path)?;
-    let VoteRequest { voter, stars, revision } = body.0;
+    let VoteRequest {
+        voter,
+        stars,
+        revision,
+    } = body.0;
     let cap = network_cap(&state, client).await?;
     let outcome = state
         .store
-        .record_vote(&article, &state.voter_key.hash(voter), stars, revision.as_ref(), cap.as_ref())
+        .record_vote(
+            &article,
+            &state.voter_key.hash(voter),
+            stars,
+            revision.as_ref(),
+            cap.as_ref(),
+        )
         .await?;
     let recorded = match outcome {
         VoteOutcome::Recorded(recorded) => recorded,

@@ -105,11 +105,12 @@ macro_rules! shared_store_impl {
                     .await?;
                 let mut change = None;
                 for _ in 0..MAX_VOTE_ROUNDS {
-                    let previous = sqlx::query_as::<$db, (i16, Option<String>)>(SELECT_VOTE_FOR_UPDATE)
-                        .bind(article.as_str())
-                        .bind(voter.as_bytes())
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                    let previous =
+                        sqlx::query_as::<$db, (i16, Option<String>)>(SELECT_VOTE_FOR_UPDATE)
+                            .bind(article.as_str())
+                            .bind(voter.as_bytes())
+                            .fetch_optional(&mut *tx)
+                            .await?;
                     let Some(previous) = previous else {
                         if let Some(cap) = cap {
                             if !Self::admit_network_voter(&mut tx, cap, article, voter).await? {

@@ -8,8 +8,7 @@ pub const INSERT_KEY: &str =
     "INSERT INTO api_keys (id, name, scope, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)";
 pub const SELECT_KEY: &str =
     "SELECT id, name, scope, key_hash, created_at, revoked_at FROM api_keys WHERE id = $1";
-pub const LIST_KEYS: &str =
-    "SELECT id, name, scope, key_hash, created_at, revoked_at FROM api_keys ORDER BY created_at, id";
+pub const LIST_KEYS: &str = "SELECT id, name, scope, key_hash, created_at, revoked_at FROM api_keys ORDER BY created_at, id";
 pub const REVOKE_KEY: &str =
     "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
 
@@ -260,7 +259,11 @@ macro_rules! dispatch_editorial {
 
 impl Store {
     /// Makes a key, stores its digest, and returns it: the only time it is ever seen whole.
-    pub async fn create_key(&self, name: &str, scope: Scope) -> Result<(ApiKey, KeyRecord), sqlx::Error> {
+    pub async fn create_key(
+        &self,
+        name: &str,
+        scope: Scope,
+    ) -> Result<(ApiKey, KeyRecord), sqlx::Error> {
         let key = ApiKey::generate();
         let record = KeyRecord {
             id: key.id().to_owned(),
@@ -287,8 +290,13 @@ impl Store {
         dispatch_editorial!(self, s => s.revoke_key(id, now_millis()).await)
     }
 
-    pub async fn put_metadata(&self, article: &ArticleId, meta: &ArticleMetadata) -> Result<(), sqlx::Error> {
-        let authors = serde_json::to_string(&meta.authors).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    pub async fn put_metadata(
+        &self,
+        article: &ArticleId,
+        meta: &ArticleMetadata,
+    ) -> Result<(), sqlx::Error> {
+        let authors =
+            serde_json::to_string(&meta.authors).map_err(|e| sqlx::Error::Encode(e.into()))?;
         dispatch_editorial!(self, s => s.put_metadata(article, meta, &authors, now_millis()).await)
     }
 
@@ -299,7 +307,9 @@ impl Store {
     ) -> Result<Option<(ArticleMetadata, RatingCounts)>, sqlx::Error> {
         let found = dispatch_editorial!(self, s => s.find_article(article).await)?;
         Ok(found.map(|(mut meta, authors, counts)| {
-            meta.authors = authors.and_then(|a| serde_json::from_str(&a).ok()).unwrap_or_default();
+            meta.authors = authors
+                .and_then(|a| serde_json::from_str(&a).ok())
+                .unwrap_or_default();
             (meta, counts)
         }))
     }
@@ -314,7 +324,10 @@ impl Store {
         dispatch_editorial!(self, s => s.add_feedback(article, voter, text, now_millis()).await)
     }
 
-    pub async fn feedback(&self, filter: &FeedbackFilter) -> Result<Vec<FeedbackRecord>, sqlx::Error> {
+    pub async fn feedback(
+        &self,
+        filter: &FeedbackFilter,
+    ) -> Result<Vec<FeedbackRecord>, sqlx::Error> {
         dispatch_editorial!(self, s => s.feedback(filter).await)
     }
 

@@ -14,8 +14,7 @@ const SELECT_VOTE_FOR_UPDATE: &str =
     "SELECT stars, revision FROM votes WHERE article_id = $1 AND voter_hash = $2 FOR UPDATE";
 /// A reset takes the article's votes, then the article itself.
 const LOCK_ARTICLE_VOTES: &str = "SELECT 1 FROM votes WHERE article_id = $1 FOR UPDATE";
-const LOCK_ARTICLE: &str =
-    "SELECT vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 FROM articles WHERE article_id = $1 FOR UPDATE";
+const LOCK_ARTICLE: &str = "SELECT vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 FROM articles WHERE article_id = $1 FOR UPDATE";
 const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
      FROM articles WHERE article_id = ANY($1)";
 

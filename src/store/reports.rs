@@ -51,7 +51,11 @@ pub struct ReportWindow {
 
 impl Default for ReportWindow {
     fn default() -> Self {
-        Self { from: 0, to: i64::MAX, section: None }
+        Self {
+            from: 0,
+            to: i64::MAX,
+            section: None,
+        }
     }
 }
 
@@ -74,7 +78,12 @@ pub(super) struct ArticleFiguresRow {
 
 impl From<ArticleFiguresRow> for ArticleFigures {
     fn from(row: ArticleFiguresRow) -> Self {
-        Self { article_id: row.article_id, title: row.title, section: row.section, counts: row.counts.into() }
+        Self {
+            article_id: row.article_id,
+            title: row.title,
+            section: row.section,
+            counts: row.counts.into(),
+        }
     }
 }
 
@@ -102,7 +111,9 @@ pub(super) struct RevisionFiguresRow {
 
 macro_rules! reports_store_impl {
     ($store:ty, $db:ty) => {
-        use super::reports::{self as rep, ArticleFiguresRow, DayFigures, ReportWindow, RevisionFiguresRow};
+        use super::reports::{
+            self as rep, ArticleFiguresRow, DayFigures, ReportWindow, RevisionFiguresRow,
+        };
 
         impl $store {
             pub(super) async fn article_figures(
@@ -169,7 +180,11 @@ impl Store {
         Ok(rows.into_iter().map(ArticleFigures::from).collect())
     }
 
-    pub async fn daily_figures(&self, article: &ArticleId, window: &ReportWindow) -> Result<Vec<DayFigures>, sqlx::Error> {
+    pub async fn daily_figures(
+        &self,
+        article: &ArticleId,
+        window: &ReportWindow,
+    ) -> Result<Vec<DayFigures>, sqlx::Error> {
         dispatch_reports!(self, s => s.daily_figures(article.as_str(), window).await)
     }
 
@@ -178,7 +193,14 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<Vec<RevisionFigures>, sqlx::Error> {
-        let rows = dispatch_reports!(self, s => s.revision_figures(article.as_str(), window).await)?;
-        Ok(rows.into_iter().map(|row| RevisionFigures { revision: row.revision, counts: row.counts.into() }).collect())
+        let rows =
+            dispatch_reports!(self, s => s.revision_figures(article.as_str(), window).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| RevisionFigures {
+                revision: row.revision,
+                counts: row.counts.into(),
+            })
+            .collect())
     }
 }

@@ -12,14 +12,12 @@ pub const ENSURE_ARTICLE: &str = "INSERT INTO articles (article_id, created_at) 
 pub const INSERT_VOTE: &str = "INSERT INTO votes (article_id, voter_hash, stars, created_at, updated_at, revision) \
      VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (article_id, voter_hash) DO NOTHING";
 
-pub const UPDATE_VOTE: &str =
-    "UPDATE votes SET stars = $3, updated_at = $4, revision = $5 WHERE article_id = $1 AND voter_hash = $2";
+pub const UPDATE_VOTE: &str = "UPDATE votes SET stars = $3, updated_at = $4, revision = $5 WHERE article_id = $1 AND voter_hash = $2";
 
 pub const DELETE_VOTE: &str =
     "DELETE FROM votes WHERE article_id = $1 AND voter_hash = $2 RETURNING stars";
 
-pub const SELECT_VOTE: &str =
-    "SELECT stars, created_at, updated_at, revision FROM votes WHERE article_id = $1 AND voter_hash = $2";
+pub const SELECT_VOTE: &str = "SELECT stars, created_at, updated_at, revision FROM votes WHERE article_id = $1 AND voter_hash = $2";
 
 /// Relative updates, so that concurrent writers' changes add up rather than overwrite.
 pub const APPLY_DELTA: &str = "UPDATE articles SET \

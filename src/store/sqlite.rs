@@ -22,8 +22,7 @@ const SELECT_VOTE_FOR_UPDATE: &str =
     "SELECT stars, revision FROM votes WHERE article_id = $1 AND voter_hash = $2";
 /// A reset takes the article's votes, then the article itself.
 const LOCK_ARTICLE_VOTES: &str = "SELECT 1 FROM votes WHERE article_id = $1";
-const LOCK_ARTICLE: &str =
-    "SELECT vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 FROM articles WHERE article_id = $1";
+const LOCK_ARTICLE: &str = "SELECT vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 FROM articles WHERE article_id = $1";
 const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
      FROM articles WHERE article_id IN (SELECT value FROM json_each($1))";
 

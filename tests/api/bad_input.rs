@@ -115,7 +115,7 @@ on_both_backends! {
     async fn a_wrong_method_is_405_with_allow(app) {
         let voter = new_voter();
         let cases = [
-            (reqwest::Method::GET, VOTES.to_owned(), "POST"),
+            (reqwest::Method::GET, VOTES.to_owned(), "POST, DELETE"),
             (reqwest::Method::PUT, format!("{VOTES}/{voter}"), "GET, HEAD, DELETE"),
             (reqwest::Method::POST, "/v1/articles/a1/rating".to_owned(), "GET, HEAD"),
             (reqwest::Method::DELETE, "/v1/ratings".to_owned(), "GET, HEAD"),

@@ -1,0 +1,69 @@
+//! Report lists as CSV (RFC 4180, header row), streamed row by row, with cells that a
+//! spreadsheet would run as a formula defused.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web::Bytes};
+
+/// True when the client asks for CSV in `Accept`.
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
+}
+
+/// A cell starting with = + - @ (or a tab or carriage return) is run as a formula by
+/// spreadsheets; a leading apostrophe makes it text (OWASP's advice).
+fn defuse(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+fn encode_row(cells: &[String]) -> Bytes {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer
+        .write_record(cells.iter().map(|cell| defuse(cell)))
+        .expect("writing to memory cannot fail");
+    Bytes::from(writer.into_inner().expect("writing to memory cannot fail"))
+}
+
+/// A `text/csv` response: the header row, then each row as it is encoded.
+pub fn csv_response(filename: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> HttpResponse {
+    let header_row: Vec<String> = header_row.iter().map(|h| (*h).to_owned()).collect();
+    let lines = std::iter::once(header_row)
+        .chain(rows)
+        .map(|row| Ok::<_, actix_web::Error>(encode_row(&row)));
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .streaming(futures_util::stream::iter(lines))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_follows_rfc_4180_and_formulas_are_defused() {
+        let row = encode_row(&[
+            "plain".into(),
+            "with, comma".into(),
+            "say \"hi\"".into(),
+            "=HYPERLINK(\"x\")".into(),
+            "-2+3".into(),
+            "@SUM(A1)".into(),
+            "line\nbreak".into(),
+        ]);
+        assert_eq!(
+            std::str::from_utf8(&row).unwrap(),
+            "plain,\"with, comma\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\",'-2+3,'@SUM(A1),\"line\nbreak\"\r\n"
+        );
+    }
+}

@@ -1,0 +1,289 @@
+//! Turning vote tallies into the figures editors rank articles by, and paging through them.
+
+use crate::error::ApiError;
+use crate::routes::ratings::Distribution;
+use crate::stats;
+use crate::store::{ArticleFigures, RatingCounts};
+use serde::{Deserialize, Serialize};
+
+/// The site-wide mean that Bayesian averages lean toward, and how hard.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Prior {
+    pub mean: f64,
+    pub weight: f64,
+}
+
+impl Prior {
+    /// The mean of every vote in `rows`: what an article with no votes of its own is assumed to be.
+    pub fn of(rows: &[ArticleFigures], weight: f64) -> Self {
+        let (sum, count) = rows.iter().fold((0, 0), |(sum, count), row| {
+            (sum + row.counts.star_sum, count + row.counts.count)
+        });
+        Self {
+            mean: stats::mean(sum, count),
+            weight,
+        }
+    }
+}
+
+/// An article's figures as reports show them.
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    pub count: i64,
+    pub average: f64,
+    pub bayesian_average: f64,
+    /// 95% Wilson lower bound of the share of 4-5 star votes ("found it useful").
+    pub wilson_lower_bound: f64,
+    pub useful_share: f64,
+    /// Share of 1-2 star votes.
+    pub low_share: f64,
+    pub distribution: Distribution,
+}
+
+impl Figures {
+    pub fn of(counts: &RatingCounts, prior: Prior) -> Self {
+        let [one, two, _, four, five] = counts.distribution;
+        let total = counts.count.max(0) as u64;
+        let useful = (four + five).max(0) as u64;
+        Self {
+            count: counts.count,
+            average: stats::mean(counts.star_sum, counts.count),
+            bayesian_average: stats::bayesian_average(
+                counts.star_sum,
+                counts.count,
+                prior.mean,
+                prior.weight,
+            ),
+            wilson_lower_bound: stats::wilson_lower_bound(useful, total, stats::Z_95),
+            useful_share: stats::share(useful, total),
+            low_share: stats::share((one + two).max(0) as u64, total),
+            distribution: Distribution::new(counts.distribution),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticleRow {
+    pub article_id: String,
+    pub title: Option<String>,
+    pub section: Option<String>,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// What the article report can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    Count,
+    Average,
+    BayesianAverage,
+    WilsonLowerBound,
+    UsefulShare,
+    LowShare,
+}
+
+impl SortKey {
+    fn value(self, figures: &Figures) -> f64 {
+        match self {
+            Self::Count => figures.count as f64,
+            Self::Average => figures.average,
+            Self::BayesianAverage => figures.bayesian_average,
+            Self::WilsonLowerBound => figures.wilson_lower_bound,
+            Self::UsefulShare => figures.useful_share,
+            Self::LowShare => figures.low_share,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+/// Where the previous page ended: the sort value and article id of its last row, so the next
+/// page starts right after it even if rows were added meanwhile.
+#[derive(Debug, Serialize, Deserialize)]
+struct Cursor {
+    sort: SortKey,
+    order: Order,
+    value: f64,
+    article_id: String,
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).expect("a cursor serialises");
+        json.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn decode(raw: &str) -> Result<Self, ApiError> {
+        let invalid = || ApiError::InvalidInput("cursor is not one this service gave out".into());
+        if !raw.len().is_multiple_of(2) || !raw.is_ascii() {
+            return Err(invalid());
+        }
+        let bytes = (0..raw.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&raw[i..i + 2], 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(|_| invalid())?;
+        serde_json::from_slice(&bytes).map_err(|_| invalid())
+    }
+}
+
+/// Sorts `rows` (ties broken by article id) and returns the page after `cursor`, with the
+/// cursor for the page after it, if any.
+pub fn page(
+    mut rows: Vec<ArticleRow>,
+    sort: SortKey,
+    order: Order,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<(Vec<ArticleRow>, Option<String>), ApiError> {
+    let position = |row: &ArticleRow| (sort.value(&row.figures), row.article_id.clone());
+    let compare = |a: &(f64, String), b: &(f64, String)| {
+        let by_value = a.0.total_cmp(&b.0);
+        let by_value = if order == Order::Desc {
+            by_value.reverse()
+        } else {
+            by_value
+        };
+        by_value.then_with(|| a.1.cmp(&b.1))
+    };
+    rows.sort_by(|a, b| compare(&position(a), &position(b)));
+    if let Some(raw) = cursor {
+        let cursor = Cursor::decode(raw)?;
+        if cursor.sort != sort || cursor.order != order {
+            return Err(ApiError::InvalidInput(
+                "the cursor belongs to another sort or order".into(),
+            ));
+        }
+        let after = (cursor.value, cursor.article_id);
+        rows.retain(|row| compare(&position(row), &after).is_gt());
+    }
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = match rows.last() {
+        Some(last) if more => {
+            let (value, article_id) = position(last);
+            Some(
+                Cursor {
+                    sort,
+                    order,
+                    value,
+                    article_id,
+                }
+                .encode(),
+            )
+        }
+        _ => None,
+    };
+    Ok((rows, next))
+}
+
+/// Parses `from`/`to`: an RFC 3339 time (`2026-11-26T07:00:00Z`) or a UTC date (`2026-11-26`),
+/// into Unix milliseconds.
+pub fn parse_time(name: &str, raw: &str) -> Result<i64, ApiError> {
+    let text = if raw.len() == 10 {
+        format!("{raw}T00:00:00Z")
+    } else {
+        raw.to_owned()
+    };
+    let time = humantime::parse_rfc3339_weak(&text).map_err(|_| {
+        ApiError::InvalidInput(format!(
+            "{name} is an RFC 3339 time or a date like 2026-11-26; got {raw:?}"
+        ))
+    })?;
+    let millis = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|_| ApiError::InvalidInput(format!("{name} is before 1970")))?
+        .as_millis();
+    Ok(i64::try_from(millis).unwrap_or(i64::MAX))
+}
+
+/// Formats Unix milliseconds as RFC 3339 (UTC).
+pub fn format_time(unix_millis: i64) -> String {
+    let since_epoch = std::time::Duration::from_millis(u64::try_from(unix_millis).unwrap_or(0));
+    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + since_epoch).to_string()
+}
+
+/// A day number (days since 1970-01-01) as `YYYY-MM-DD`.
+pub fn format_day(day: i64) -> String {
+    format_time(day * 86_400_000)[..10].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, count: i64, star_sum: i64) -> ArticleRow {
+        let counts = RatingCounts {
+            count,
+            star_sum,
+            distribution: [0, 0, 0, 0, count],
+        };
+        ArticleRow {
+            article_id: id.into(),
+            title: None,
+            section: None,
+            figures: Figures::of(
+                &counts,
+                Prior {
+                    mean: 3.0,
+                    weight: 10.0,
+                },
+            ),
+        }
+    }
+
+    #[test]
+    fn pages_follow_each_other_without_gaps_or_repeats() {
+        let rows = || {
+            (0..7)
+                .map(|i| row(&format!("a{i}"), i % 3 + 1, 5 * (i % 3 + 1)))
+                .collect::<Vec<_>>()
+        };
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let (page_rows, next) =
+                page(rows(), SortKey::Count, Order::Desc, cursor.as_deref(), 3).unwrap();
+            seen.extend(
+                page_rows
+                    .into_iter()
+                    .map(|r| (r.figures.count, r.article_id)),
+            );
+            match next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let ids: Vec<&str> = seen.iter().map(|(_, id)| id.as_str()).collect();
+        assert_eq!(ids, ["a2", "a5", "a1", "a4", "a0", "a3", "a6"]);
+        assert!(seen.windows(2).all(|w| w[0].0 >= w[1].0));
+    }
+
+    #[test]
+    fn foreign_cursors_are_refused() {
+        assert!(page(vec![], SortKey::Count, Order::Desc, Some("zz"), 3).is_err());
+        let (_, next) = page(
+            vec![row("a", 1, 5), row("b", 2, 10)],
+            SortKey::Count,
+            Order::Desc,
+            None,
+            1,
+        )
+        .unwrap();
+        assert!(page(vec![], SortKey::Average, Order::Desc, next.as_deref(), 1).is_err());
+    }
+
+    #[test]
+    fn times_are_dates_or_rfc_3339() {
+        assert_eq!(parse_time("from", "1970-01-02").unwrap(), 86_400_000);
+        assert_eq!(parse_time("from", "1970-01-01T00:00:01Z").unwrap(), 1000);
+        assert!(parse_time("from", "yesterday").is_err());
+        assert_eq!(format_day(1), "1970-01-02");
+    }
+}

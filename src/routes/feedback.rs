@@ -1,0 +1,48 @@
+//! Reader feedback: what the widget sends after a low rating.
+
+use super::article_id;
+use crate::domain::{FeedbackText, VoterId};
+use crate::editors::reports::format_time;
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::startup::AppState;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    voter: VoterId,
+    text: FeedbackText,
+}
+
+/// 201; 409 if the voter has no vote on the article (feedback explains a rating).
+#[tracing::instrument(skip_all, fields(article_id = %path))]
+pub async fn submit(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<FeedbackRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let article = article_id(&path)?;
+    let FeedbackRequest { voter, text } = body.0;
+    let saved = state
+        .store
+        .add_feedback(&article, &state.voter_key.hash(voter), &text)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Conflict(format!(
+                "this voter has no vote on article {article:?}; vote first"
+            ))
+        })?;
+    tracing::info!("feedback recorded");
+    Ok(HttpResponse::Created().json(json!({
+        "id": saved.id,
+        "article_id": saved.article_id,
+        "voter": voter.uuid(),
+        "stars": saved.stars,
+        "revision": saved.revision,
+        "text": saved.text,
+        "created_at": format_time(saved.created_at),
+    })))
+}

@@ -1,0 +1,439 @@
+//! Editors' usefulness reports: JSON by default, CSV with `Accept: text/csv`.
+
+use super::article_id;
+use crate::editors::reports::{
+    ArticleRow, Figures, Order, Prior, SortKey, format_day, format_time, page, parse_time,
+};
+use crate::editors::{ReadKey, csv_response, wants_csv};
+use crate::error::ApiError;
+use crate::startup::AppState;
+use crate::store::{ArticleFigures, FeedbackFilter, RatingCounts, ReportWindow};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const DEFAULT_LIMIT: usize = 100;
+const MAX_LIMIT: usize = 500;
+/// Articles with fewer votes are too uncertain to single out as needing attention.
+const DEFAULT_ATTENTION_MIN_VOTES: i64 = 10;
+const ATTENTION_LIST: usize = 10;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticlesQuery {
+    from: Option<String>,
+    to: Option<String>,
+    section: Option<String>,
+    min_votes: Option<i64>,
+    sort: Option<SortKey>,
+    order: Option<Order>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+fn window(
+    from: Option<&str>,
+    to: Option<&str>,
+    section: Option<String>,
+) -> Result<ReportWindow, ApiError> {
+    let mut window = ReportWindow {
+        section,
+        ..ReportWindow::default()
+    };
+    if let Some(from) = from {
+        window.from = parse_time("from", from)?;
+    }
+    if let Some(to) = to {
+        window.to = parse_time("to", to)?;
+    }
+    if window.from >= window.to {
+        return Err(ApiError::InvalidInput("from must be before to".into()));
+    }
+    Ok(window)
+}
+
+fn limit(requested: Option<usize>) -> Result<usize, ApiError> {
+    match requested.unwrap_or(DEFAULT_LIMIT) {
+        n @ 1..=MAX_LIMIT => Ok(n),
+        n => Err(ApiError::InvalidInput(format!(
+            "limit is 1 to {MAX_LIMIT}; got {n}"
+        ))),
+    }
+}
+
+fn article_row(figures: &ArticleFigures, prior: Prior) -> ArticleRow {
+    ArticleRow {
+        article_id: figures.article_id.clone(),
+        title: figures.title.clone(),
+        section: figures.section.clone(),
+        figures: Figures::of(&figures.counts, prior),
+    }
+}
+
+fn window_json(window: &ReportWindow) -> Value {
+    let bound = |ms: i64, open: i64| (ms != open).then(|| format_time(ms));
+    json!({ "from": bound(window.from, 0), "to": bound(window.to, i64::MAX), "section": window.section })
+}
+
+pub async fn articles(
+    _key: ReadKey,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ArticlesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let window = window(query.from.as_deref(), query.to.as_deref(), query.section)?;
+    let limit = limit(query.limit)?;
+    let all = state.store.article_figures(&window, None).await?;
+    let prior = Prior::of(&all, state.bayes_prior_weight);
+    let min_votes = query.min_votes.unwrap_or(1);
+    let rows: Vec<ArticleRow> = all
+        .iter()
+        .filter(|figures| figures.counts.count >= min_votes)
+        .map(|figures| article_row(figures, prior))
+        .collect();
+    let (sort, order) = (
+        query.sort.unwrap_or(SortKey::BayesianAverage),
+        query.order.unwrap_or(Order::Desc),
+    );
+    if wants_csv(&req) {
+        let (rows, _) = page(rows, sort, order, None, usize::MAX)?;
+        return Ok(csv_response(
+            "articles.csv",
+            &ARTICLE_CSV_HEADER,
+            rows.iter().map(article_csv_row).collect(),
+        ));
+    }
+    let (rows, next_cursor) = page(rows, sort, order, query.cursor.as_deref(), limit)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "window": window_json(&window),
+        "prior": prior,
+        "articles": rows,
+        "next_cursor": next_cursor,
+    })))
+}
+
+const ARTICLE_CSV_HEADER: [&str; 14] = [
+    "article_id",
+    "title",
+    "section",
+    "count",
+    "average",
+    "bayesian_average",
+    "wilson_lower_bound",
+    "useful_share",
+    "low_share",
+    "stars_1",
+    "stars_2",
+    "stars_3",
+    "stars_4",
+    "stars_5",
+];
+
+fn article_csv_row(row: &ArticleRow) -> Vec<String> {
+    let f = &row.figures;
+    let distribution = serde_json::to_value(&f.distribution).unwrap_or_default();
+    let mut cells = vec![
+        row.article_id.clone(),
+        row.title.clone().unwrap_or_default(),
+        row.section.clone().unwrap_or_default(),
+        f.count.to_string(),
+        format!("{:.4}", f.average),
+        format!("{:.4}", f.bayesian_average),
+        format!("{:.4}", f.wilson_lower_bound),
+        format!("{:.4}", f.useful_share),
+        format!("{:.4}", f.low_share),
+    ];
+    cells.extend((1..=5).map(|stars| distribution[stars.to_string()].to_string()));
+    cells
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+pub async fn article(
+    _key: ReadKey,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<WindowQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let article = article_id(&path)?;
+    let window = window(query.from.as_deref(), query.to.as_deref(), None)?;
+    let (meta, _) = state.store.find_article(&article).await?.ok_or_else(|| {
+        ApiError::NotFound(format!("no article {article:?} has votes or metadata"))
+    })?;
+    let prior = Prior::of(
+        &state.store.article_figures(&window, None).await?,
+        state.bayes_prior_weight,
+    );
+    let own = state.store.article_figures(&window, Some(&article)).await?;
+    let counts = own.first().map(|row| row.counts).unwrap_or_default();
+    let daily: Vec<Value> = state
+        .store
+        .daily_figures(&article, &window)
+        .await?
+        .into_iter()
+        .map(|day| {
+            json!({
+                "date": format_day(day.day),
+                "votes": day.vote_count,
+                "average": crate::stats::mean(day.star_sum, day.vote_count),
+            })
+        })
+        .collect();
+    let revisions: Vec<Value> = state
+        .store
+        .revision_figures(&article, &window)
+        .await?
+        .into_iter()
+        .map(|rev| json!({ "revision": rev.revision, "figures": Figures::of(&rev.counts, prior) }))
+        .collect();
+    let filter = FeedbackFilter {
+        article_id: Some(article.to_string()),
+        from: window.from,
+        to: window.to,
+        before_id: i64::MAX,
+        limit: DEFAULT_LIMIT as i64,
+        ..FeedbackFilter::default()
+    };
+    let feedback: Vec<Value> = state
+        .store
+        .feedback(&filter)
+        .await?
+        .iter()
+        .map(feedback_json)
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "article_id": article,
+        "title": meta.title,
+        "section": meta.section,
+        "window": window_json(&window),
+        "prior": prior,
+        "figures": Figures::of(&counts, prior),
+        "daily": daily,
+        "revisions": revisions,
+        "feedback": feedback,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryQuery {
+    from: Option<String>,
+    to: Option<String>,
+    min_votes: Option<i64>,
+}
+
+pub async fn summary(
+    _key: ReadKey,
+    state: web::Data<AppState>,
+    query: web::Query<SummaryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let window = window(query.from.as_deref(), query.to.as_deref(), None)?;
+    let all = state.store.article_figures(&window, None).await?;
+    let prior = Prior::of(&all, state.bayes_prior_weight);
+    let mut sections: BTreeMap<Option<String>, (i64, RatingCounts)> = BTreeMap::new();
+    let mut total = RatingCounts::default();
+    for figures in &all {
+        let (articles, counts) = sections.entry(figures.section.clone()).or_default();
+        *articles += 1;
+        add(counts, &figures.counts);
+        add(&mut total, &figures.counts);
+    }
+    let sections: Vec<Value> = sections
+        .into_iter()
+        .map(|(section, (articles, counts))| {
+            json!({ "section": section, "articles": articles, "figures": Figures::of(&counts, prior) })
+        })
+        .collect();
+    let min_votes = query.min_votes.unwrap_or(DEFAULT_ATTENTION_MIN_VOTES);
+    let candidates = all
+        .iter()
+        .filter(|figures| figures.counts.count >= min_votes)
+        .map(|figures| article_row(figures, prior))
+        .collect();
+    let (attention, _) = page(
+        candidates,
+        SortKey::WilsonLowerBound,
+        Order::Asc,
+        None,
+        ATTENTION_LIST,
+    )?;
+    Ok(HttpResponse::Ok().json(json!({
+        "window": window_json(&window),
+        "prior": prior,
+        "articles": all.len(),
+        "figures": Figures::of(&total, prior),
+        "sections": sections,
+        "needs_attention": { "min_votes": min_votes, "articles": attention },
+    })))
+}
+
+fn add(into: &mut RatingCounts, more: &RatingCounts) {
+    into.count += more.count;
+    into.star_sum += more.star_sum;
+    for (bucket, n) in into.distribution.iter_mut().zip(more.distribution) {
+        *bucket += n;
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackQuery {
+    article_id: Option<String>,
+    section: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// The cursor of id-ordered lists: the last id shown; the next page holds older entries.
+fn id_cursor(raw: Option<&str>) -> Result<i64, ApiError> {
+    raw.map_or(Ok(i64::MAX), |raw| {
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| ApiError::InvalidInput("cursor is not one this service gave out".into()))
+    })
+}
+
+fn feedback_json(entry: &crate::store::FeedbackRecord) -> Value {
+    json!({
+        "id": entry.id,
+        "article_id": entry.article_id,
+        "stars": entry.stars,
+        "revision": entry.revision,
+        "text": entry.text,
+        "created_at": format_time(entry.created_at),
+    })
+}
+
+pub async fn feedback(
+    _key: ReadKey,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<FeedbackQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let window = window(query.from.as_deref(), query.to.as_deref(), None)?;
+    if let Some(id) = &query.article_id {
+        article_id(id)?;
+    }
+    let csv = wants_csv(&req);
+    let limit = if csv {
+        i64::MAX
+    } else {
+        limit(query.limit)? as i64
+    };
+    let filter = FeedbackFilter {
+        article_id: query.article_id,
+        section: query.section,
+        from: window.from,
+        to: window.to,
+        before_id: id_cursor(query.cursor.as_deref())?,
+        limit: limit.saturating_add(1),
+    };
+    let mut entries = state.store.feedback(&filter).await?;
+    if csv {
+        let rows = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.to_string(),
+                    e.article_id.clone(),
+                    e.stars.to_string(),
+                    e.revision.clone().unwrap_or_default(),
+                    e.text.clone(),
+                    format_time(e.created_at),
+                ]
+            })
+            .collect();
+        return Ok(csv_response(
+            "feedback.csv",
+            &[
+                "id",
+                "article_id",
+                "stars",
+                "revision",
+                "text",
+                "created_at",
+            ],
+            rows,
+        ));
+    }
+    let more = entries.len() as i64 > limit;
+    entries.truncate(limit as usize);
+    let next_cursor = entries.last().filter(|_| more).map(|e| e.id.to_string());
+    Ok(HttpResponse::Ok().json(json!({
+        "feedback": entries.iter().map(feedback_json).collect::<Vec<_>>(),
+        "next_cursor": next_cursor,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+pub async fn audit(
+    _key: ReadKey,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let csv = wants_csv(&req);
+    let limit = if csv {
+        i64::MAX - 1
+    } else {
+        limit(query.limit)? as i64
+    };
+    let mut entries = state
+        .store
+        .audit(id_cursor(query.cursor.as_deref())?, limit + 1)
+        .await?;
+    if csv {
+        let rows = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.to_string(),
+                    format_time(e.at),
+                    e.key_id.clone(),
+                    e.action.clone(),
+                    e.article_id.clone(),
+                    e.details.clone(),
+                ]
+            })
+            .collect();
+        return Ok(csv_response(
+            "audit.csv",
+            &["id", "at", "key_id", "action", "article_id", "details"],
+            rows,
+        ));
+    }
+    let more = entries.len() as i64 > limit;
+    entries.truncate(limit as usize);
+    let next_cursor = entries.last().filter(|_| more).map(|e| e.id.to_string());
+    let entries: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "id": e.id,
+                "at": format_time(e.at),
+                "key_id": e.key_id,
+                "action": e.action,
+                "article_id": e.article_id,
+                "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "entries": entries, "next_cursor": next_cursor })))
+}
