@@ -85,7 +85,7 @@ pub async fn articles(
     let query = query.into_inner();
     let window = window(query.from.as_deref(), query.to.as_deref(), query.section)?;
     let limit = limit(query.limit)?;
-    let all = state.store.article_figures(&window, None).await?;
+    let all = state.store.article_figures(&window).await?;
     let prior = Prior::of(&all, state.bayes_prior_weight);
     let min_votes = query.min_votes.unwrap_or(1);
     let rows: Vec<ArticleRow> = all
@@ -167,12 +167,12 @@ pub async fn article(
     let (meta, _) = state.store.find_article(&article).await?.ok_or_else(|| {
         ApiError::NotFound(format!("no article {article:?} has votes or metadata"))
     })?;
-    let prior = Prior::of(
-        &state.store.article_figures(&window, None).await?,
-        state.bayes_prior_weight,
-    );
-    let own = state.store.article_figures(&window, Some(&article)).await?;
-    let counts = own.first().map(|row| row.counts).unwrap_or_default();
+    let (count, star_sum) = state.store.window_totals(&window).await?;
+    let prior = Prior {
+        mean: crate::stats::mean(star_sum, count),
+        weight: state.bayes_prior_weight,
+    };
+    let counts = state.store.one_article_figures(&article, &window).await?;
     let daily: Vec<Value> = state
         .store
         .daily_figures(&article, &window)
@@ -235,7 +235,7 @@ pub async fn summary(
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let window = window(query.from.as_deref(), query.to.as_deref(), None)?;
-    let all = state.store.article_figures(&window, None).await?;
+    let all = state.store.article_figures(&window).await?;
     let prior = Prior::of(&all, state.bayes_prior_weight);
     let mut sections: BTreeMap<Option<String>, (i64, RatingCounts)> = BTreeMap::new();
     let mut total = RatingCounts::default();
