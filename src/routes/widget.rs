@@ -1,24 +1,117 @@
-//! The embeddable widget and its demo page, compiled into the binary so that one file serves
+//! The embeddable widget and its demo pages, compiled into the binary so that one file serves
 //! everything.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::{self, CacheControl, CacheDirective, ETag, EntityTag, IfNoneMatch};
+use actix_web::middleware::Compress;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
-const WIDGET_JS: &str = include_str!("../../static/widget.js");
-const DEMO_HTML: &str = include_str!("../../static/demo.html");
+/// What the demo pages allow: their own scripts, styles and API, nothing inline. The widget
+/// must work under it, since publishers may have a policy as strict.
+const STRICT_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+    style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+    frame-ancestors 'none'";
+
+/// Short enough that a fix to the widget reaches every publisher's page within minutes; the
+/// ETag makes the revalidation after that cheap.
+const MAX_AGE_SECS: u32 = 300;
+
+static WIDGET_JS: Asset = Asset::new(
+    include_str!("../../static/widget.js"),
+    "text/javascript; charset=utf-8",
+    None,
+);
+static DEMO_ARTICLE: Asset = Asset::new(
+    include_str!("../../static/demo.html"),
+    "text/html; charset=utf-8",
+    Some(STRICT_CSP),
+);
+static DEMO_FRONT_PAGE: Asset = Asset::new(
+    include_str!("../../static/front.html"),
+    "text/html; charset=utf-8",
+    Some(STRICT_CSP),
+);
+static DEMO_CSS: Asset = Asset::new(
+    include_str!("../../static/demo.css"),
+    "text/css; charset=utf-8",
+    None,
+);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/widget.js", super::get().to(widget_js))
-        .route("/demo", super::get().to(demo));
+    for (path, asset) in [
+        ("/widget.js", &WIDGET_JS),
+        ("/demo", &DEMO_ARTICLE),
+        ("/demo/front", &DEMO_FRONT_PAGE),
+        ("/demo/demo.css", &DEMO_CSS),
+    ] {
+        cfg.service(
+            web::resource(path)
+                .wrap(Compress::default())
+                .route(super::get().to(move |req: HttpRequest| async move { asset.serve(&req) }))
+                .default_service(super::not_allowed("GET, HEAD")),
+        );
+    }
 }
 
-async fn widget_js() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .body(WIDGET_JS)
+/// A file served as it was at build time.
+struct Asset {
+    body: &'static str,
+    content_type: &'static str,
+    csp: Option<&'static str>,
+    etag: OnceLock<EntityTag>,
 }
 
-async fn demo() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(DEMO_HTML)
+impl Asset {
+    const fn new(
+        body: &'static str,
+        content_type: &'static str,
+        csp: Option<&'static str>,
+    ) -> Self {
+        Self {
+            body,
+            content_type,
+            csp,
+            etag: OnceLock::new(),
+        }
+    }
+
+    /// Weak, because the compressed and the plain bytes share it.
+    fn etag(&self) -> &EntityTag {
+        self.etag.get_or_init(|| {
+            let digest = Sha256::digest(self.body.as_bytes());
+            let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            EntityTag::new_weak(hex)
+        })
+    }
+
+    fn serve(&self, req: &HttpRequest) -> HttpResponse {
+        let etag = self.etag();
+        let unchanged = match req.get_header::<IfNoneMatch>() {
+            Some(IfNoneMatch::Any) => true,
+            Some(IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(etag)),
+            None => false,
+        };
+        let mut response = if unchanged {
+            HttpResponse::NotModified()
+        } else {
+            HttpResponse::Ok()
+        };
+        response
+            .insert_header(ETag(etag.clone()))
+            .insert_header(CacheControl(vec![
+                CacheDirective::Public,
+                CacheDirective::MaxAge(MAX_AGE_SECS),
+            ]))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            // Lets publishers whose pages require it (COEP: require-corp) load the widget.
+            .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"));
+        if let Some(csp) = self.csp {
+            response.insert_header((header::CONTENT_SECURITY_POLICY, csp));
+        }
+        if unchanged {
+            return response.finish();
+        }
+        response.content_type(self.content_type).body(self.body)
+    }
 }
