@@ -30,7 +30,7 @@ pub enum ApiError {
     #[error("{0}")]
     Conflict(String),
     #[error("{method} is not allowed here; use {allow}")]
-    MethodNotAllowed { method: String, allow: &'static str },
+    MethodNotAllowed { method: String, allow: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("the request body must be JSON, sent with Content-Type: application/json")]
@@ -117,7 +117,7 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         match self {
             Self::MethodNotAllowed { allow, .. } => {
-                response.insert_header((header::ALLOW, *allow));
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS));

@@ -17,9 +17,47 @@ use actix_web::http::header;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, Resource, Route, guard, web};
 
+/// Every path the service answers, written as in openapi.yaml, with the methods it takes there
+/// (HEAD goes with GET). Resources are made only through [`resource`], which looks them up
+/// here, and a test holds this list to the spec and to the running app: the three cannot drift.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("/healthz", "GET"),
+    ("/readyz", "GET"),
+    ("/openapi.yaml", "GET"),
+    ("/openapi.json", "GET"),
+    ("/v1/articles/{article_id}/votes", "POST, DELETE"),
+    ("/v1/articles/{article_id}/votes/{voter}", "GET, DELETE"),
+    ("/v1/articles/{article_id}/feedback", "POST"),
+    ("/v1/articles/{article_id}/rating", "GET"),
+    ("/v1/ratings", "GET"),
+    ("/v1/articles/{article_id}", "GET, PUT"),
+    ("/v1/reports/articles", "GET"),
+    ("/v1/reports/articles/{article_id}", "GET"),
+    ("/v1/reports/summary", "GET"),
+    ("/v1/reports/feedback", "GET"),
+    ("/v1/reports/audit", "GET"),
+    ("/widget.js", "GET"),
+    ("/demo", "GET"),
+    ("/demo/front", "GET"),
+    ("/demo/demo.css", "GET"),
+];
+
+/// What a 405 lists in `Allow` for a path that takes `methods`.
+pub fn allow_header(methods: &str) -> String {
+    methods.replace("GET", "GET, HEAD")
+}
+
+/// The resource for a path of [`ROUTES`], answering 405 with `Allow` to other methods.
 /// `{article_id}` also matches the empty string, so that `/v1/articles//rating` is refused
 /// with the rule for article ids rather than an unexplained 404.
-const ARTICLE: &str = "/v1/articles/{article_id:[^/]*}";
+pub(crate) fn resource(path: &str) -> Resource {
+    let (_, methods) = ROUTES
+        .iter()
+        .find(|(listed, _)| *listed == path)
+        .unwrap_or_else(|| panic!("{path} is served but not listed in ROUTES (and openapi.yaml)"));
+    web::resource(path.replace("{article_id}", "{article_id:[^/]*}"))
+        .default_service(not_allowed(allow_header(methods)))
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
     // Public: rate-limited, and CORS-open for the listed methods only, so that an editor
@@ -34,48 +72,40 @@ pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
     }));
     cfg.service(operational("/healthz", health::healthz))
         .service(operational("/readyz", health::readyz))
-        .service(operational("/openapi.yaml", openapi::spec))
+        .service(operational("/openapi.yaml", openapi::yaml))
+        .service(operational("/openapi.json", openapi::json))
         .service(public(
             &["POST"],
-            web::resource(format!("{ARTICLE}/votes"))
+            resource("/v1/articles/{article_id}/votes")
                 .route(web::post().to(votes::record))
-                .route(web::delete().to(articles::reset))
-                .default_service(not_allowed("POST, DELETE")),
+                .route(web::delete().to(articles::reset)),
         ))
         .service(public(
             &["GET", "HEAD", "DELETE"],
-            web::resource(format!("{ARTICLE}/votes/{{voter}}"))
+            resource("/v1/articles/{article_id}/votes/{voter}")
                 .route(get().to(votes::show))
-                .route(web::delete().to(votes::retract))
-                .default_service(not_allowed("GET, HEAD, DELETE")),
+                .route(web::delete().to(votes::retract)),
         ))
         .service(public(
             &["POST"],
-            web::resource(format!("{ARTICLE}/feedback"))
-                .route(web::post().to(feedback::submit))
-                .default_service(not_allowed("POST")),
+            resource("/v1/articles/{article_id}/feedback").route(web::post().to(feedback::submit)),
         ))
         .service(public(
             &["GET", "HEAD"],
-            web::resource(format!("{ARTICLE}/rating"))
-                .route(get().to(ratings::show))
-                .default_service(not_allowed("GET, HEAD")),
+            resource("/v1/articles/{article_id}/rating").route(get().to(ratings::show)),
         ))
         .service(public(
             &["GET", "HEAD"],
-            web::resource("/v1/ratings")
-                .route(get().to(ratings::batch))
-                .default_service(not_allowed("GET, HEAD")),
+            resource("/v1/ratings").route(get().to(ratings::batch)),
         ))
         .service(
-            web::resource(ARTICLE)
+            resource("/v1/articles/{article_id}")
                 .route(get().to(articles::get))
-                .route(web::put().to(articles::put))
-                .default_service(not_allowed("GET, HEAD, PUT")),
+                .route(web::put().to(articles::put)),
         )
         .service(operational("/v1/reports/articles", reports::articles))
         .service(operational(
-            "/v1/reports/articles/{article_id:[^/]*}",
+            "/v1/reports/articles/{article_id}",
             reports::article,
         ))
         .service(operational("/v1/reports/summary", reports::summary))
@@ -97,9 +127,7 @@ where
     Args: actix_web::FromRequest + 'static,
     F::Output: actix_web::Responder + 'static,
 {
-    web::resource(path)
-        .route(get().to(handler))
-        .default_service(not_allowed("GET, HEAD"))
+    resource(path).route(get().to(handler))
 }
 
 /// The widget runs on publishers' pages, so the public endpoints answer any allowed origin.
@@ -125,12 +153,15 @@ fn get() -> Route {
 }
 
 /// 405 with the `Allow` header, for a known path asked with the wrong method.
-fn not_allowed(allow: &'static str) -> Route {
-    web::route().to(move |req: HttpRequest| async move {
-        Err::<actix_web::HttpResponse, _>(ApiError::MethodNotAllowed {
-            method: req.method().to_string(),
-            allow,
-        })
+fn not_allowed(allow: String) -> Route {
+    web::route().to(move |req: HttpRequest| {
+        let allow = allow.clone();
+        async move {
+            Err::<actix_web::HttpResponse, _>(ApiError::MethodNotAllowed {
+                method: req.method().to_string(),
+                allow,
+            })
+        }
     })
 }
 

@@ -46,10 +46,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ("/demo/demo.css", &DEMO_CSS),
     ] {
         cfg.service(
-            web::resource(path)
+            super::resource(path)
                 .wrap(Compress::default())
-                .route(super::get().to(move |req: HttpRequest| async move { asset.serve(&req) }))
-                .default_service(super::not_allowed("GET, HEAD")),
+                .route(super::get().to(move |req: HttpRequest| async move { asset.serve(&req) })),
         );
     }
 }

@@ -6,6 +6,7 @@ mod helpers;
 mod abuse;
 mod bad_input;
 mod concurrency;
+mod contract;
 mod editors;
 mod health;
 mod ratings;
