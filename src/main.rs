@@ -17,6 +17,24 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
         }
         Command::Keys { action } => manage_keys(&settings, action).await?,
+        Command::Verify => verify(&settings).await?,
+    }
+    Ok(())
+}
+
+async fn verify(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let mismatches = store.verify().await?;
+    store.close().await;
+    for (article, kept, recount) in &mismatches {
+        println!("{article}\tkept {kept:?}\trecount {recount:?}");
+    }
+    eprintln!(
+        "{} article(s) whose rating differs from a recount of its votes",
+        mismatches.len()
+    );
+    if !mismatches.is_empty() {
+        std::process::exit(1);
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::domain::VoterKey;
 use crate::error::problem_for_every_error;
 use crate::routes;
 use crate::store::Store;
-use crate::telemetry::RequestSpan;
+use crate::telemetry::{Metrics, RequestSpan, echo_request_id, record_http};
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
@@ -56,6 +56,7 @@ impl Application {
         let rate_limits = web::Data::new(RateLimits::new(&abuse));
         let proxies = web::Data::new(TrustedProxies::new(abuse.trusted_proxies.clone()));
         let overload = web::Data::new(Overload::new(abuse.max_concurrent_requests));
+        let metrics = web::Data::new(Metrics::global());
 
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
@@ -69,16 +70,20 @@ impl Application {
                     .wrap(from_fn(shed_overload))
                     .wrap(problem_for_every_error())
                     .wrap(security_headers())
+                    .wrap(from_fn(record_http))
+                    .wrap(from_fn(echo_request_id))
                     .wrap(TracingLogger::<RequestSpan>::new())
                     .app_data(state.clone())
                     .app_data(rate_limits.clone())
                     .app_data(proxies.clone())
                     .app_data(overload.clone())
+                    .app_data(metrics.clone())
                     .configure(|cfg| routes::configure(cfg, &abuse))
             }
         })
         .client_request_timeout(Duration::from_secs(abuse.request_timeout_secs))
         .keep_alive(Duration::from_secs(abuse.keep_alive_secs))
+        .shutdown_timeout(settings.shutdown_timeout_secs)
         .listen(listener)?;
         RateLimits::spawn_sweeper(rate_limits, RATE_LIMIT_SWEEP);
         if settings.workers > 0 {

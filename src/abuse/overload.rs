@@ -33,6 +33,7 @@ pub async fn shed_overload(
             .map(ServiceResponse::map_into_boxed_body);
     };
     let Ok(_permit) = overload.permits.clone().try_acquire_owned() else {
+        metrics::counter!("plaudit_overload_refused_total").increment(1);
         return Ok(req.into_response(ApiError::Overloaded.error_response()));
     };
     next.call(req)

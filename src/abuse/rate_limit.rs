@@ -143,6 +143,7 @@ pub async fn rate_limit(
             Ok(response.map_into_boxed_body())
         }
         Err(not_until) => {
+            metrics::counter!("plaudit_rate_limited_total", "policy" => policy.name).increment(1);
             let wait = not_until.wait_time_from(policy.limiter.clock().now());
             let retry_after = ceil_secs(wait).max(1);
             let error = ApiError::TooManyRequests {

@@ -29,6 +29,8 @@ pub enum Command {
     Serve,
     /// Apply the database migrations, then exit.
     Migrate,
+    /// Check every article's kept rating against a recount of its votes; exit 1 on a mismatch.
+    Verify,
     /// Manage editors' API keys.
     Keys {
         #[command(subcommand)]
@@ -103,6 +105,16 @@ pub struct Settings {
     #[arg(long, env = "PLAUDIT_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
 
+    /// Seconds to finish requests in flight after SIGTERM or SIGINT before closing anyway;
+    /// below the usual 30 s an orchestrator waits before it kills.
+    #[arg(
+        long,
+        env = "PLAUDIT_SHUTDOWN_TIMEOUT",
+        default_value_t = 20,
+        global = true
+    )]
+    pub shutdown_timeout_secs: u64,
+
     /// Weight of the prior in reports' Bayesian averages, in votes: an article's average is
     /// pulled toward the site-wide mean as if this many votes at that mean had been cast.
     #[arg(
@@ -142,6 +154,7 @@ impl fmt::Debug for Settings {
             .field("workers", &self.workers)
             .field("log", &self.log)
             .field("log_format", &self.log_format)
+            .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
             .field("bayes_prior_weight", &self.bayes_prior_weight)
             .field("abuse", &self.abuse)
             .finish()

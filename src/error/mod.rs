@@ -82,11 +82,36 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        use sqlx::Error::*;
-        match error {
-            PoolTimedOut | PoolClosed | Io(_) | Tls(_) => Self::Unavailable(error),
-            other => Self::Internal(other.into()),
+        if is_unavailable(&error) {
+            Self::Unavailable(error)
+        } else {
+            Self::Internal(error.into())
         }
+    }
+}
+
+/// Failures that say the database is away or cannot take writes now, rather than that the
+/// request or our code is wrong: worth a 503 and a retry.
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    use sqlx::Error::*;
+    match error {
+        PoolTimedOut | PoolClosed | WorkerCrashed | Io(_) | Tls(_) => true,
+        Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL: connection exceptions (08), insufficient resources (53), operator
+            // intervention such as a shutdown or restart (57), and read-only transactions (25006).
+            let postgres = ["08", "53", "57"]
+                .iter()
+                .any(|class| code.starts_with(class))
+                || code == "25006";
+            // SQLite (extended codes keep the primary one in the low byte): BUSY, LOCKED,
+            // READONLY, IOERR, FULL, CANTOPEN: a full or read-only disk fails writes only.
+            let sqlite = code
+                .parse::<i32>()
+                .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14));
+            postgres || sqlite
+        }
+        _ => false,
     }
 }
 

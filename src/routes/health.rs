@@ -4,15 +4,22 @@ use crate::error::ApiError;
 use crate::startup::AppState;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
+use std::time::Duration;
 
 /// The process is up and serving; says nothing of the database.
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
+/// Readiness answers quickly even while the pool waits for a database that is away.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The database answers: 503 otherwise, so traffic goes to another instance.
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.store.ping().await.map_err(ApiError::Unavailable)?;
+    match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
+        Ok(answer) => answer.map_err(ApiError::Unavailable)?,
+        Err(_) => return Err(ApiError::Unavailable(sqlx::Error::PoolTimedOut)),
+    }
     Ok(HttpResponse::Ok()
         .json(json!({ "status": "ready", "database": state.store.backend_name() })))
 }

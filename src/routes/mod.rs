@@ -23,6 +23,7 @@ use actix_web::{HttpRequest, Resource, Route, guard, web};
 pub const ROUTES: &[(&str, &str)] = &[
     ("/healthz", "GET"),
     ("/readyz", "GET"),
+    ("/metrics", "GET"),
     ("/openapi.yaml", "GET"),
     ("/openapi.json", "GET"),
     ("/v1/articles/{article_id}/votes", "POST, DELETE"),
@@ -72,6 +73,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
     }));
     cfg.service(operational("/healthz", health::healthz))
         .service(operational("/readyz", health::readyz))
+        .service(operational("/metrics", crate::telemetry::render_metrics))
         .service(operational("/openapi.yaml", openapi::yaml))
         .service(operational("/openapi.json", openapi::json))
         .service(public(

@@ -63,6 +63,8 @@ pub async fn record(
         VoteOutcome::Recorded(recorded) => recorded,
         VoteOutcome::NetworkCapped => {
             tracing::warn!("new voter refused: network cap reached");
+            metrics::counter!("plaudit_votes_refused_total", "reason" => "network_cap")
+                .increment(1);
             return Err(ApiError::TooManyRequests {
                 detail: format!(
                     "{} readers from your network have already rated this article today, the most \
@@ -74,6 +76,12 @@ pub async fn record(
         }
     };
     tracing::info!(change = ?recorded.change, stars = stars.get(), "vote recorded");
+    let change = match recorded.change {
+        VoteChange::New => "new",
+        VoteChange::Changed { .. } => "changed",
+        VoteChange::Repeated => "repeated",
+    };
+    metrics::counter!("plaudit_votes_total", "change" => change).increment(1);
     let mut response = match recorded.change {
         VoteChange::New => HttpResponse::Created(),
         VoteChange::Changed { .. } | VoteChange::Repeated => HttpResponse::Ok(),
@@ -157,6 +165,7 @@ pub async fn retract(
         .await?
         .ok_or_else(|| no_vote(&article))?;
     tracing::info!("vote retracted");
+    metrics::counter!("plaudit_votes_total", "change" => "retracted").increment(1);
     Ok(HttpResponse::NoContent().finish())
 }
 

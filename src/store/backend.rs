@@ -59,7 +59,9 @@ pub(super) const MAX_VOTE_ROUNDS: usize = 3;
 
 macro_rules! shared_store_impl {
     ($store:ty, $db:ty) => {
-        use super::backend::{MAX_VOTE_ROUNDS, RatingRow, delta_values, stars_from_db};
+        use super::backend::{
+            ArticleRatingRow, MAX_VOTE_ROUNDS, RatingRow, delta_values, stars_from_db,
+        };
         use super::{
             NetworkCap, RatingCounts, RatingDelta, RecordedVote, StoredVote, VoteChange,
             VoteOutcome, sql,
@@ -305,6 +307,47 @@ macro_rules! shared_store_impl {
                     .execute(&self.reader)
                     .await
                     .map(drop)
+            }
+
+            pub(super) async fn verify(
+                &self,
+            ) -> Result<Vec<(String, RatingCounts, RatingCounts)>, sqlx::Error> {
+                let kept = sqlx::query_as::<$db, ArticleRatingRow>(sql::ALL_RATINGS)
+                    .fetch_all(&self.reader)
+                    .await?;
+                let counted = sqlx::query_as::<$db, ArticleRatingRow>(sql::ALL_RECOUNTS)
+                    .fetch_all(&self.reader)
+                    .await?;
+                let counted: std::collections::HashMap<String, RatingCounts> = counted
+                    .into_iter()
+                    .map(|row| (row.article_id, row.counts.into()))
+                    .collect();
+                Ok(kept
+                    .into_iter()
+                    .filter_map(|row| {
+                        let kept = RatingCounts::from(row.counts);
+                        let recount = counted.get(&row.article_id).copied().unwrap_or_default();
+                        (kept != recount).then_some((row.article_id, kept, recount))
+                    })
+                    .collect())
+            }
+
+            pub(super) fn pool_stats(&self) -> Vec<(&'static str, super::PoolStats)> {
+                let stats = |pool: &sqlx::Pool<$db>| {
+                    let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+                    super::PoolStats {
+                        in_use: pool.size().saturating_sub(idle),
+                        idle,
+                    }
+                };
+                if !SEPARATE_READER {
+                    vec![("pool", stats(&self.writer))]
+                } else {
+                    vec![
+                        ("writer", stats(&self.writer)),
+                        ("reader", stats(&self.reader)),
+                    ]
+                }
             }
 
             pub(super) async fn close(&self) {

@@ -92,6 +92,13 @@ pub struct StoredVote {
     pub updated_at: i64,
 }
 
+/// Connections of one pool, for the metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub in_use: u32,
+    pub idle: u32,
+}
+
 /// One of the two backends; cheap to clone (it holds pools).
 #[derive(Clone, Debug)]
 pub enum Store {
@@ -204,6 +211,16 @@ impl Store {
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         dispatch!(self, s => s.ping().await)
+    }
+
+    /// Per pool ("writer", "reader"; one "pool" on PostgreSQL), connections in use and idle.
+    pub fn pool_stats(&self) -> Vec<(&'static str, PoolStats)> {
+        dispatch!(self, s => s.pool_stats())
+    }
+
+    /// Articles whose kept aggregates differ from a recount of their votes, with both.
+    pub async fn verify(&self) -> Result<Vec<(String, RatingCounts, RatingCounts)>, sqlx::Error> {
+        dispatch!(self, s => s.verify().await)
     }
 
     pub async fn close(&self) {

@@ -1,12 +1,12 @@
 //! PostgreSQL: the production database, shared by any number of stateless instances.
 
 use super::PoolSettings;
-use super::backend::ArticleRatingRow;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+const SEPARATE_READER: bool = false;
 const BEGIN_WRITE: &str = "BEGIN";
 /// The row lock makes a concurrent change or retraction by the same voter wait for this one,
 /// so the aggregate deltas are computed from the vote as it really was.
@@ -41,9 +41,9 @@ impl PostgresStore {
     async fn select_ratings(
         reader: &PgPool,
         articles: &[crate::domain::ArticleId],
-    ) -> Result<Vec<ArticleRatingRow>, sqlx::Error> {
+    ) -> Result<Vec<super::backend::ArticleRatingRow>, sqlx::Error> {
         let ids: Vec<&str> = articles.iter().map(|a| a.as_str()).collect();
-        sqlx::query_as::<Postgres, ArticleRatingRow>(SELECT_RATINGS)
+        sqlx::query_as::<Postgres, super::backend::ArticleRatingRow>(SELECT_RATINGS)
             .bind(ids)
             .fetch_all(reader)
             .await

@@ -5,7 +5,7 @@ use super::backend::RatingRow;
 use super::{RatingCounts, Store};
 use crate::domain::ArticleId;
 
-/// Count, star sum and distribution of the votes in scope; also used by `sql::RECOUNT`'s twin.
+/// Count, star sum and distribution of the votes in scope: reports and recounts share it.
 macro_rules! tally_columns {
     () => {
         "COUNT(*) AS vote_count, COALESCE(SUM(stars), 0) AS star_sum, \

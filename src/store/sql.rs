@@ -30,13 +30,11 @@ pub const APPLY_DELTA: &str = "UPDATE articles SET \
 pub const SELECT_RATING: &str = "SELECT vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
      FROM articles WHERE article_id = $1";
 
-pub const RECOUNT: &str = "SELECT COUNT(*) AS vote_count, COALESCE(SUM(stars), 0) AS star_sum, \
-     COALESCE(SUM(CASE WHEN stars = 1 THEN 1 ELSE 0 END), 0) AS stars_1, \
-     COALESCE(SUM(CASE WHEN stars = 2 THEN 1 ELSE 0 END), 0) AS stars_2, \
-     COALESCE(SUM(CASE WHEN stars = 3 THEN 1 ELSE 0 END), 0) AS stars_3, \
-     COALESCE(SUM(CASE WHEN stars = 4 THEN 1 ELSE 0 END), 0) AS stars_4, \
-     COALESCE(SUM(CASE WHEN stars = 5 THEN 1 ELSE 0 END), 0) AS stars_5 \
-     FROM votes WHERE article_id = $1";
+pub const RECOUNT: &str = concat!(
+    "SELECT ",
+    tally_columns!(),
+    " FROM votes WHERE article_id = $1"
+);
 
 pub const PING: &str = "SELECT 1";
 
@@ -50,3 +48,11 @@ pub const ADD_NETWORK_VOTER: &str = "INSERT INTO network_voters (day, network, a
      VALUES ($1, $2, $3, $4) ON CONFLICT (day, network, article_id, voter_hash) DO NOTHING";
 pub const COUNT_NETWORK_VOTERS: &str =
     "SELECT COUNT(*) FROM network_voters WHERE day = $1 AND network = $2 AND article_id = $3";
+
+pub const ALL_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
+     FROM articles";
+pub const ALL_RECOUNTS: &str = concat!(
+    "SELECT article_id, ",
+    tally_columns!(),
+    " FROM votes GROUP BY article_id"
+);

@@ -6,7 +6,6 @@
 //! to run beside the writer.
 
 use super::PoolSettings;
-use super::backend::ArticleRatingRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 use std::str::FromStr;
@@ -16,6 +15,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 
 /// A deferred transaction that later writes fails at once with SQLITE_BUSY, ignoring the
 /// busy timeout; an immediate one waits for the lock.
+/// Reads have a pool of their own beside the single writer.
+const SEPARATE_READER: bool = true;
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// The single writer connection already serialises writes, so a plain read suffices.
 const SELECT_VOTE_FOR_UPDATE: &str =
@@ -52,10 +53,10 @@ impl SqliteStore {
     async fn select_ratings(
         reader: &SqlitePool,
         articles: &[crate::domain::ArticleId],
-    ) -> Result<Vec<ArticleRatingRow>, sqlx::Error> {
+    ) -> Result<Vec<super::backend::ArticleRatingRow>, sqlx::Error> {
         let ids: Vec<&str> = articles.iter().map(|a| a.as_str()).collect();
         let ids = serde_json::to_string(&ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        sqlx::query_as::<Sqlite, ArticleRatingRow>(SELECT_RATINGS)
+        sqlx::query_as::<Sqlite, super::backend::ArticleRatingRow>(SELECT_RATINGS)
             .bind(ids)
             .fetch_all(reader)
             .await

@@ -101,6 +101,23 @@ impl TestDatabase {
         }
     }
 
+    /// Runs SQL on the database directly, behind the app's back.
+    pub async fn execute(&self, statement: &'static str) {
+        match self {
+            Self::Sqlite { url, .. } => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(url);
+                let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+                sqlx::query(statement).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            Self::Postgres { url, .. } => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                sqlx::query(statement).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+        }
+    }
+
     /// The SQLite file and its write-ahead log, or nothing on PostgreSQL.
     pub fn sqlite_files(&self) -> Vec<std::path::PathBuf> {
         match self {

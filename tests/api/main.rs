@@ -9,6 +9,7 @@ mod concurrency;
 mod contract;
 mod editors;
 mod health;
+mod operations;
 mod ratings;
 mod reports;
 mod secrets;

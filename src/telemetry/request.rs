@@ -1,4 +1,4 @@
-//! Logging: tracing to stderr, as text for people or JSON for collectors, and one line per
+//! One span per request, carrying its request id into every log line, and one line per
 //! request with its method, path, status and latency.
 
 use actix_web::body::MessageBody;
@@ -7,20 +7,6 @@ use actix_web::{Error, HttpMessage};
 use std::time::Instant;
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
-use tracing_subscriber::EnvFilter;
-
-/// Installs the global subscriber once; later calls (tests spawning many apps) do nothing.
-pub fn init(filter: &str, format: &str) {
-    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
-}
 
 /// The span every log line of a request is written in. Unlike tracing-actix-web's default it
 /// records neither the client's IP nor the raw URL, which may hold a reader's voter id.
@@ -28,18 +14,36 @@ pub struct RequestSpan;
 
 struct Started(Instant);
 
+/// The id a request is known by in logs and in its response's `X-Request-Id`: the caller's,
+/// if it sent a sensible one (so a trace can cross services), else a fresh UUID.
+#[derive(Debug, Clone)]
+pub struct RequestIdValue(pub String);
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+fn caller_request_id(request: &ServiceRequest) -> Option<String> {
+    let value = request.headers().get(REQUEST_ID)?.to_str().ok()?;
+    let sensible =
+        !value.is_empty() && value.len() <= 128 && value.bytes().all(|b| b.is_ascii_graphic());
+    sensible.then(|| value.to_owned())
+}
+
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        request.extensions_mut().insert(Started(Instant::now()));
-        let request_id = request
-            .extensions()
-            .get::<RequestId>()
-            .map(ToString::to_string);
-        tracing::info_span!(
-            "request",
-            method = %request.method(),
-            request_id = request_id.as_deref().unwrap_or("-"),
-        )
+        let request_id = caller_request_id(request)
+            .or_else(|| {
+                request
+                    .extensions()
+                    .get::<RequestId>()
+                    .map(ToString::to_string)
+            })
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let span =
+            tracing::info_span!("request", method = %request.method(), request_id = %request_id);
+        let mut extensions = request.extensions_mut();
+        extensions.insert(Started(Instant::now()));
+        extensions.insert(RequestIdValue(request_id));
+        span
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
