@@ -8,6 +8,7 @@ mod bad_input;
 mod concurrency;
 mod contract;
 mod editors;
+mod fuzz;
 mod health;
 mod operations;
 mod ratings;
