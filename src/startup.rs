@@ -40,7 +40,8 @@ impl Application {
     /// Connects to the database, applies migrations and binds the listener. Port 0 picks a
     /// free port, which [`Application::port`] then tells.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let store = open_store(settings).await?;
+        let mut store = open_store(settings).await?;
+        store.start_group_commit(settings.batch());
         let voter_key = store
             .voter_key(settings.secret.as_ref().map(|s| s.expose()))
             .await?;

@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::store::PoolSettings;
+use crate::store::{BatchSettings, PoolSettings};
 
 mod abuse;
 mod secret;
@@ -105,6 +105,25 @@ pub struct Settings {
     #[arg(long, env = "PLAUDIT_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
 
+    /// Most votes the writer commits in one transaction.
+    #[arg(
+        long,
+        env = "PLAUDIT_BATCH_MAX_VOTES",
+        default_value_t = 256,
+        global = true
+    )]
+    pub batch_max_votes: usize,
+
+    /// Milliseconds the writer waits for more votes after the first before committing; 0
+    /// commits what is queued at once (batches then form only under load, adding no latency).
+    #[arg(
+        long,
+        env = "PLAUDIT_BATCH_WINDOW_MS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub batch_window_ms: u64,
+
     /// Seconds to finish requests in flight after SIGTERM or SIGINT before closing anyway;
     /// below the usual 30 s an orchestrator waits before it kills.
     #[arg(
@@ -135,6 +154,13 @@ impl Settings {
         Cli::parse_from(["plaudit"]).settings
     }
 
+    pub fn batch(&self) -> BatchSettings {
+        BatchSettings {
+            max_votes: self.batch_max_votes.max(1),
+            window: Duration::from_millis(self.batch_window_ms),
+        }
+    }
+
     pub fn pool(&self) -> PoolSettings {
         PoolSettings {
             max_connections: self.db_max_connections.max(1),
@@ -154,6 +180,8 @@ impl fmt::Debug for Settings {
             .field("workers", &self.workers)
             .field("log", &self.log)
             .field("log_format", &self.log_format)
+            .field("batch_max_votes", &self.batch_max_votes)
+            .field("batch_window_ms", &self.batch_window_ms)
             .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
             .field("bayes_prior_weight", &self.bayes_prior_weight)
             .field("abuse", &self.abuse)

@@ -92,7 +92,7 @@ impl From<sqlx::Error> for ApiError {
 
 /// Failures that say the database is away or cannot take writes now, rather than that the
 /// request or our code is wrong: worth a 503 and a retry.
-fn is_unavailable(error: &sqlx::Error) -> bool {
+pub(crate) fn is_unavailable(error: &sqlx::Error) -> bool {
     use sqlx::Error::*;
     match error {
         PoolTimedOut | PoolClosed | WorkerCrashed | Io(_) | Tls(_) => true,

@@ -66,7 +66,7 @@ macro_rules! shared_store_impl {
             NetworkCap, RatingCounts, RatingDelta, RecordedVote, StoredVote, VoteChange,
             VoteOutcome, sql,
         };
-        use crate::domain::{ArticleId, Stars, VoterHash};
+        use crate::domain::{ArticleId, VoterHash};
 
         impl $store {
             pub(super) async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -90,103 +90,144 @@ macro_rules! shared_store_impl {
                     .await
             }
 
-            pub(super) async fn record_vote(
+            /// See `batch.rs`. Rows are locked in one fixed order (articles, then votes by
+            /// article and voter, then aggregates by article) so that batches of several
+            /// instances on one PostgreSQL never deadlock; a voter's votes keep their order.
+            pub(super) async fn apply_vote_batch(
                 &self,
-                article: &ArticleId,
-                voter: &VoterHash,
-                stars: Stars,
-                revision: Option<&str>,
-                cap: Option<&NetworkCap>,
-                now: i64,
-            ) -> Result<VoteOutcome, sqlx::Error> {
+                votes: &[super::batch::PendingVote],
+            ) -> Result<Vec<VoteOutcome>, sqlx::Error> {
+                let mut order: Vec<usize> = (0..votes.len()).collect();
+                order.sort_by_key(|&i| (votes[i].article.as_str(), votes[i].voter.as_bytes()));
                 let mut tx = self.writer.begin_with(BEGIN_WRITE).await?;
-                sqlx::query::<$db>(sql::ENSURE_ARTICLE)
-                    .bind(article.as_str())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                let mut change = None;
+                let articles: std::collections::BTreeSet<&str> =
+                    votes.iter().map(|v| v.article.as_str()).collect();
+                let now = votes.iter().map(|v| v.now).max().unwrap_or_default();
+                for article in &articles {
+                    sqlx::query::<$db>(sql::ENSURE_ARTICLE)
+                        .bind(*article)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let mut changes: Vec<Option<VoteChange>> = vec![None; votes.len()];
+                let mut deltas: std::collections::BTreeMap<&str, RatingDelta> = Default::default();
+                for i in order {
+                    let vote = &votes[i];
+                    changes[i] = Self::apply_vote(&mut tx, vote).await?;
+                    if let Some(change) = changes[i] {
+                        let delta = deltas.entry(vote.article.as_str()).or_default();
+                        *delta = delta.plus(RatingDelta::of(change, vote.stars));
+                    }
+                }
+                let mut ratings = std::collections::HashMap::new();
+                for (article, delta) in deltas {
+                    ratings.insert(article, Self::apply_delta(&mut tx, article, delta).await?);
+                }
+                tx.commit().await?;
+                Ok(votes
+                    .iter()
+                    .zip(changes)
+                    .map(|(vote, change)| match change {
+                        Some(change) => VoteOutcome::Recorded(RecordedVote {
+                            change,
+                            rating: ratings[vote.article.as_str()],
+                        }),
+                        None => VoteOutcome::NetworkCapped,
+                    })
+                    .collect())
+            }
+
+            /// One vote within a batch's transaction: what it changed, or `None` if the
+            /// network cap refused a new voter.
+            async fn apply_vote(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                vote: &super::batch::PendingVote,
+            ) -> Result<Option<VoteChange>, sqlx::Error> {
+                let (article, voter, stars) =
+                    (vote.article.as_str(), vote.voter.as_bytes(), vote.stars);
+                let revision = vote.revision.as_deref();
                 for _ in 0..MAX_VOTE_ROUNDS {
                     let previous =
                         sqlx::query_as::<$db, (i16, Option<String>)>(SELECT_VOTE_FOR_UPDATE)
-                            .bind(article.as_str())
-                            .bind(voter.as_bytes())
-                            .fetch_optional(&mut *tx)
+                            .bind(article)
+                            .bind(voter)
+                            .fetch_optional(&mut **tx)
                             .await?;
-                    let Some(previous) = previous else {
-                        if let Some(cap) = cap {
-                            if !Self::admit_network_voter(&mut tx, cap, article, voter).await? {
-                                tx.rollback().await?;
-                                return Ok(VoteOutcome::NetworkCapped);
+                    let Some((previous, previous_revision)) = previous else {
+                        if let Some(cap) = &vote.cap {
+                            if !Self::admit_network_voter(tx, cap, article, voter).await? {
+                                return Ok(None);
                             }
                         }
                         let inserted = sqlx::query::<$db>(sql::INSERT_VOTE)
-                            .bind(article.as_str())
-                            .bind(voter.as_bytes())
+                            .bind(article)
+                            .bind(voter)
                             .bind(i16::from(stars.get()))
-                            .bind(now)
+                            .bind(vote.now)
                             .bind(revision)
-                            .execute(&mut *tx)
+                            .execute(&mut **tx)
                             .await?
                             .rows_affected();
                         if inserted == 1 {
-                            change = Some(VoteChange::New);
-                            break;
+                            return Ok(Some(VoteChange::New));
                         }
+                        // Another instance's first vote by this voter won the race: change it.
                         continue;
                     };
-                    let (previous, previous_revision) = (stars_from_db(previous.0)?, previous.1);
+                    let previous = stars_from_db(previous)?;
                     // A vote sent again moves to the revision it was sent with.
                     if previous != stars || previous_revision.as_deref() != revision {
                         sqlx::query::<$db>(sql::UPDATE_VOTE)
-                            .bind(article.as_str())
-                            .bind(voter.as_bytes())
+                            .bind(article)
+                            .bind(voter)
                             .bind(i16::from(stars.get()))
-                            .bind(now)
+                            .bind(vote.now)
                             .bind(revision)
-                            .execute(&mut *tx)
+                            .execute(&mut **tx)
                             .await?;
                     }
-                    change = Some(if previous == stars {
+                    return Ok(Some(if previous == stars {
                         VoteChange::Repeated
                     } else {
                         VoteChange::Changed { previous }
-                    });
-                    break;
+                    }));
                 }
-                let change = change.ok_or_else(|| {
-                    sqlx::Error::Protocol(
-                        "a vote kept losing insert races to the same voter".into(),
-                    )
-                })?;
-                let rating =
-                    Self::apply_delta(&mut tx, article, RatingDelta::of(change, stars)).await?;
-                tx.commit().await?;
-                Ok(VoteOutcome::Recorded(RecordedVote { change, rating }))
+                Err(sqlx::Error::Protocol(
+                    "a vote kept losing insert races to the same voter".into(),
+                ))
             }
 
-            /// Adds the voter to the network's voters on the article today; false if that makes
-            /// more than the cap.
+            /// Admits a new voter among the network's voters on the article today, unless that
+            /// would pass the cap. Counting first means a refused voter leaves nothing behind.
             async fn admit_network_voter(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 cap: &NetworkCap,
-                article: &ArticleId,
-                voter: &VoterHash,
+                article: &str,
+                voter: &[u8],
             ) -> Result<bool, sqlx::Error> {
+                let (voters, this_one) =
+                    sqlx::query_as::<$db, (i64, i64)>(sql::COUNT_NETWORK_VOTERS)
+                        .bind(cap.day)
+                        .bind(cap.network.as_slice())
+                        .bind(article)
+                        .bind(voter)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                if this_one > 0 {
+                    return Ok(true);
+                }
+                if voters >= i64::from(cap.max_voters) {
+                    return Ok(false);
+                }
                 sqlx::query::<$db>(sql::ADD_NETWORK_VOTER)
                     .bind(cap.day)
                     .bind(cap.network.as_slice())
-                    .bind(article.as_str())
-                    .bind(voter.as_bytes())
+                    .bind(article)
+                    .bind(voter)
                     .execute(&mut **tx)
                     .await?;
-                let voters = sqlx::query_scalar::<$db, i64>(sql::COUNT_NETWORK_VOTERS)
-                    .bind(cap.day)
-                    .bind(cap.network.as_slice())
-                    .bind(article.as_str())
-                    .fetch_one(&mut **tx)
-                    .await?;
-                Ok(voters <= i64::from(cap.max_voters))
+                Ok(true)
             }
 
             pub(super) async fn network_key(
@@ -229,18 +270,17 @@ macro_rules! shared_store_impl {
                     return Ok(None);
                 };
                 let delta = RatingDelta::default().remove(stars_from_db(removed)?);
-                let rating = Self::apply_delta(&mut tx, article, delta).await?;
+                let rating = Self::apply_delta(&mut tx, article.as_str(), delta).await?;
                 tx.commit().await?;
                 Ok(Some(rating))
             }
 
             async fn apply_delta(
                 tx: &mut sqlx::Transaction<'static, $db>,
-                article: &ArticleId,
+                article: &str,
                 delta: RatingDelta,
             ) -> Result<RatingCounts, sqlx::Error> {
-                let mut query =
-                    sqlx::query_as::<$db, RatingRow>(sql::APPLY_DELTA).bind(article.as_str());
+                let mut query = sqlx::query_as::<$db, RatingRow>(sql::APPLY_DELTA).bind(article);
                 for value in delta_values(delta) {
                     query = query.bind(value);
                 }

@@ -1,7 +1,7 @@
 //! What editors write and read besides votes: API keys, article metadata, reader feedback,
 //! resets and their audit log.
 
-use super::{RatingCounts, Store, now_millis};
+use super::{Backend, RatingCounts, Store, now_millis};
 use crate::domain::{ApiKey, ArticleId, FeedbackText, Scope, VoterHash};
 
 pub const INSERT_KEY: &str =
@@ -248,15 +248,6 @@ macro_rules! editorial_store_impl {
     };
 }
 
-macro_rules! dispatch_editorial {
-    ($self:ident, $store:ident => $call:expr) => {
-        match $self {
-            Store::Sqlite($store) => $call,
-            Store::Postgres($store) => $call,
-        }
-    };
-}
-
 impl Store {
     /// Makes a key, stores its digest, and returns it: the only time it is ever seen whole.
     pub async fn create_key(
@@ -273,21 +264,21 @@ impl Store {
             created_at: now_millis(),
             revoked_at: None,
         };
-        dispatch_editorial!(self, s => s.insert_key(&record).await)?;
+        dispatch!(self, s => s.insert_key(&record).await)?;
         Ok((key, record))
     }
 
     pub async fn find_key(&self, id: &str) -> Result<Option<KeyRecord>, sqlx::Error> {
-        dispatch_editorial!(self, s => s.find_key(id).await)
+        dispatch!(self, s => s.find_key(id).await)
     }
 
     pub async fn list_keys(&self) -> Result<Vec<KeyRecord>, sqlx::Error> {
-        dispatch_editorial!(self, s => s.list_keys().await)
+        dispatch!(self, s => s.list_keys().await)
     }
 
     /// False if there is no such key or it was revoked already.
     pub async fn revoke_key(&self, id: &str) -> Result<bool, sqlx::Error> {
-        dispatch_editorial!(self, s => s.revoke_key(id, now_millis()).await)
+        dispatch!(self, s => s.revoke_key(id, now_millis()).await)
     }
 
     pub async fn put_metadata(
@@ -297,7 +288,7 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         let authors =
             serde_json::to_string(&meta.authors).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        dispatch_editorial!(self, s => s.put_metadata(article, meta, &authors, now_millis()).await)
+        dispatch!(self, s => s.put_metadata(article, meta, &authors, now_millis()).await)
     }
 
     /// The article's metadata and rating, or `None` if neither a vote nor an editor named it.
@@ -305,7 +296,7 @@ impl Store {
         &self,
         article: &ArticleId,
     ) -> Result<Option<(ArticleMetadata, RatingCounts)>, sqlx::Error> {
-        let found = dispatch_editorial!(self, s => s.find_article(article).await)?;
+        let found = dispatch!(self, s => s.find_article(article).await)?;
         Ok(found.map(|(mut meta, authors, counts)| {
             meta.authors = authors
                 .and_then(|a| serde_json::from_str(&a).ok())
@@ -321,14 +312,14 @@ impl Store {
         voter: &VoterHash,
         text: &FeedbackText,
     ) -> Result<Option<FeedbackRecord>, sqlx::Error> {
-        dispatch_editorial!(self, s => s.add_feedback(article, voter, text, now_millis()).await)
+        dispatch!(self, s => s.add_feedback(article, voter, text, now_millis()).await)
     }
 
     pub async fn feedback(
         &self,
         filter: &FeedbackFilter,
     ) -> Result<Vec<FeedbackRecord>, sqlx::Error> {
-        dispatch_editorial!(self, s => s.feedback(filter).await)
+        dispatch!(self, s => s.feedback(filter).await)
     }
 
     /// The rating before and the number of feedback entries deleted, or `None` if unknown.
@@ -337,10 +328,10 @@ impl Store {
         article: &ArticleId,
         key_id: &str,
     ) -> Result<Option<(RatingCounts, u64)>, sqlx::Error> {
-        dispatch_editorial!(self, s => s.reset_article(article, key_id, now_millis()).await)
+        dispatch!(self, s => s.reset_article(article, key_id, now_millis()).await)
     }
 
     pub async fn audit(&self, before_id: i64, limit: i64) -> Result<Vec<AuditRecord>, sqlx::Error> {
-        dispatch_editorial!(self, s => s.audit(before_id, limit).await)
+        dispatch!(self, s => s.audit(before_id, limit).await)
     }
 }

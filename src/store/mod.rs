@@ -3,8 +3,19 @@
 //! Both backends run the same SQL (see `sql.rs`) through the same code (see `backend.rs`);
 //! only connection set-up and a few dialect strings differ.
 
+/// Runs `$call` with `$store` bound to whichever backend this store uses.
+macro_rules! dispatch {
+    ($self:ident, $store:ident => $call:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($store) => $call,
+            Backend::Postgres($store) => $call,
+        }
+    };
+}
+
 #[macro_use]
 mod backend;
+mod batch;
 #[macro_use]
 mod editorial;
 #[macro_use]
@@ -14,9 +25,11 @@ mod sql;
 mod sqlite;
 
 use crate::domain::{ArticleId, Revision, Stars, VoterHash, VoterKey};
+
 use std::collections::HashMap;
 use std::time::Duration;
 
+pub use batch::BatchSettings;
 pub use editorial::{ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord};
 pub use postgres::PostgresStore;
 pub use reports::{ArticleFigures, DayFigures, ReportWindow, RevisionFigures};
@@ -99,37 +112,46 @@ pub struct PoolStats {
     pub idle: u32,
 }
 
-/// One of the two backends; cheap to clone (it holds pools).
+/// One of the two databases.
 #[derive(Clone, Debug)]
-pub enum Store {
+enum Backend {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
 }
 
-macro_rules! dispatch {
-    ($self:ident, $store:ident => $call:expr) => {
-        match $self {
-            Store::Sqlite($store) => $call,
-            Store::Postgres($store) => $call,
-        }
-    };
+/// The votes, ratings and editors' data, on one of the two databases; cheap to clone (it
+/// holds pools, and the queue to the group-commit writer once that is started).
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+    votes: Option<batch::VoteQueue>,
 }
 
 impl Store {
     /// `postgres://` or `postgresql://` URLs select PostgreSQL; anything else is a SQLite
     /// file path or `sqlite:` URL.
     pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, sqlx::Error> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Self::Postgres(PostgresStore::connect(url, pool).await?))
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(PostgresStore::connect(url, pool).await?)
         } else {
-            Ok(Self::Sqlite(SqliteStore::connect(url, pool).await?))
-        }
+            Backend::Sqlite(SqliteStore::connect(url, pool).await?)
+        };
+        Ok(Self {
+            backend,
+            votes: None,
+        })
+    }
+
+    /// From now on, votes go through one writer that commits them in batches (see `batch.rs`).
+    /// Needs a Tokio runtime; without it, each vote is a transaction of its own.
+    pub fn start_group_commit(&mut self, settings: batch::BatchSettings) {
+        self.votes = Some(batch::VoteQueue::start(self.clone(), settings));
     }
 
     pub fn backend_name(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "sqlite",
-            Self::Postgres(_) => "postgres",
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
         }
     }
 
@@ -159,8 +181,30 @@ impl Store {
         revision: Option<&Revision>,
         cap: Option<&NetworkCap>,
     ) -> Result<VoteOutcome, sqlx::Error> {
-        let revision = revision.map(Revision::as_str);
-        dispatch!(self, s => s.record_vote(article, voter, stars, revision, cap, now_millis()).await)
+        let vote = batch::PendingVote {
+            article: article.clone(),
+            voter: voter.clone(),
+            stars,
+            revision: revision.map(|r| r.as_str().to_owned()),
+            cap: cap.cloned(),
+            now: now_millis(),
+        };
+        match &self.votes {
+            Some(queue) => queue.submit(vote).await,
+            None => Ok(self
+                .apply_vote_batch(std::slice::from_ref(&vote))
+                .await?
+                .remove(0)),
+        }
+    }
+
+    /// Applies votes in one transaction, one aggregate update per article; the outcomes in
+    /// the order of `votes`.
+    async fn apply_vote_batch(
+        &self,
+        votes: &[batch::PendingVote],
+    ) -> Result<Vec<VoteOutcome>, sqlx::Error> {
+        dispatch!(self, s => s.apply_vote_batch(votes).await)
     }
 
     /// The key that tags networks on `day`, made by whichever instance asks first; keys and
@@ -250,6 +294,15 @@ struct RatingDelta {
 }
 
 impl RatingDelta {
+    fn plus(mut self, other: Self) -> Self {
+        self.count += other.count;
+        self.star_sum += other.star_sum;
+        for (bucket, n) in self.distribution.iter_mut().zip(other.distribution) {
+            *bucket += n;
+        }
+        self
+    }
+
     fn add(mut self, stars: Stars) -> Self {
         self.count += 1;
         self.star_sum += i64::from(stars.get());

@@ -2,7 +2,7 @@
 //! time window can be asked for.
 
 use super::backend::RatingRow;
-use super::{RatingCounts, Store};
+use super::{Backend, RatingCounts, Store};
 use crate::domain::ArticleId;
 
 /// Count, star sum and distribution of the votes in scope: reports and recounts share it.
@@ -212,22 +212,13 @@ macro_rules! reports_store_impl {
     };
 }
 
-macro_rules! dispatch_reports {
-    ($self:ident, $store:ident => $call:expr) => {
-        match $self {
-            Store::Sqlite($store) => $call,
-            Store::Postgres($store) => $call,
-        }
-    };
-}
-
 impl Store {
     /// Every article with votes in the window, with its figures.
     pub async fn article_figures(
         &self,
         window: &ReportWindow,
     ) -> Result<Vec<ArticleFigures>, sqlx::Error> {
-        let rows = dispatch_reports!(self, s => s.article_figures(window).await)?;
+        let rows = dispatch!(self, s => s.article_figures(window).await)?;
         Ok(rows.into_iter().map(ArticleFigures::from).collect())
     }
 
@@ -237,14 +228,13 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<RatingCounts, sqlx::Error> {
-        let row =
-            dispatch_reports!(self, s => s.one_article_figures(article.as_str(), window).await)?;
+        let row = dispatch!(self, s => s.one_article_figures(article.as_str(), window).await)?;
         Ok(row.map(|row| row.counts.into()).unwrap_or_default())
     }
 
     /// Count and star sum of every vote in the window.
     pub async fn window_totals(&self, window: &ReportWindow) -> Result<(i64, i64), sqlx::Error> {
-        dispatch_reports!(self, s => s.window_totals(window).await)
+        dispatch!(self, s => s.window_totals(window).await)
     }
 
     pub async fn daily_figures(
@@ -252,7 +242,7 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<Vec<DayFigures>, sqlx::Error> {
-        dispatch_reports!(self, s => s.daily_figures(article.as_str(), window).await)
+        dispatch!(self, s => s.daily_figures(article.as_str(), window).await)
     }
 
     pub async fn revision_figures(
@@ -260,8 +250,7 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<Vec<RevisionFigures>, sqlx::Error> {
-        let rows =
-            dispatch_reports!(self, s => s.revision_figures(article.as_str(), window).await)?;
+        let rows = dispatch!(self, s => s.revision_figures(article.as_str(), window).await)?;
         Ok(rows
             .into_iter()
             .map(|row| RevisionFigures {

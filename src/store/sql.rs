@@ -46,8 +46,10 @@ pub const FORGET_NETWORK_VOTERS: &str = "DELETE FROM network_voters WHERE day < 
 
 pub const ADD_NETWORK_VOTER: &str = "INSERT INTO network_voters (day, network, article_id, voter_hash) \
      VALUES ($1, $2, $3, $4) ON CONFLICT (day, network, article_id, voter_hash) DO NOTHING";
-pub const COUNT_NETWORK_VOTERS: &str =
-    "SELECT COUNT(*) FROM network_voters WHERE day = $1 AND network = $2 AND article_id = $3";
+/// The network's voters on the article today, and whether this voter is among them.
+pub const COUNT_NETWORK_VOTERS: &str = "SELECT COUNT(*), \
+     COALESCE(SUM(CASE WHEN voter_hash = $4 THEN 1 ELSE 0 END), 0) \
+     FROM network_voters WHERE day = $1 AND network = $2 AND article_id = $3";
 
 pub const ALL_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
      FROM articles";

@@ -10,6 +10,7 @@ mod contract;
 mod editors;
 mod fuzz;
 mod health;
+mod instances;
 mod operations;
 mod ratings;
 mod reports;

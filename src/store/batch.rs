@@ -1,0 +1,104 @@
+//! Group commit. Votes queue up for one writer, which takes every vote waiting (up to a batch
+//! size, optionally lingering a short window for more), applies them in one transaction with
+//! one aggregate update per article, and answers each vote only after the commit. A commit
+//! costs one fsync whatever its size, so under load many votes share it, and the hot row of a
+//! viral article is updated once per batch instead of once per vote.
+
+use super::{NetworkCap, Store, VoteOutcome};
+use crate::domain::{ArticleId, Stars, VoterHash};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+
+#[derive(Debug, Clone, Copy)]
+pub struct BatchSettings {
+    /// Most votes in one transaction.
+    pub max_votes: usize,
+    /// How long the writer waits for more votes after the first; zero takes only what is
+    /// already queued, so an idle service adds no latency and a busy one batches anyway.
+    pub window: Duration,
+}
+
+/// A vote on its way to the database.
+#[derive(Debug, Clone)]
+pub struct PendingVote {
+    pub article: ArticleId,
+    pub voter: VoterHash,
+    pub stars: Stars,
+    pub revision: Option<String>,
+    pub cap: Option<NetworkCap>,
+    pub now: i64,
+}
+
+type Reply = oneshot::Sender<Result<VoteOutcome, sqlx::Error>>;
+
+/// The writer's inbox; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct VoteQueue {
+    inbox: mpsc::Sender<(PendingVote, Reply)>,
+}
+
+impl VoteQueue {
+    pub fn start(store: Store, settings: BatchSettings) -> Self {
+        let max_votes = settings.max_votes.max(1);
+        // Room for a few batches: past that, submitters wait, which is the back-pressure.
+        let (inbox, mut rx) = mpsc::channel::<(PendingVote, Reply)>(max_votes * 4);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                let deadline = tokio::time::Instant::now() + settings.window;
+                while batch.len() < max_votes {
+                    match rx.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) if settings.window.is_zero() => break,
+                        Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
+                            Ok(Some(next)) => batch.push(next),
+                            _ => break,
+                        },
+                    }
+                }
+                commit(&store, batch).await;
+            }
+        });
+        Self { inbox }
+    }
+
+    pub async fn submit(&self, vote: PendingVote) -> Result<VoteOutcome, sqlx::Error> {
+        let (reply, answer) = oneshot::channel();
+        self.inbox
+            .send((vote, reply))
+            .await
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        answer.await.map_err(|_| sqlx::Error::PoolClosed)?
+    }
+}
+
+async fn commit(store: &Store, batch: Vec<(PendingVote, Reply)>) {
+    let (votes, replies): (Vec<PendingVote>, Vec<Reply>) = batch.into_iter().unzip();
+    metrics::histogram!("plaudit_vote_batch_size").record(votes.len() as f64);
+    let started = Instant::now();
+    let result = store.apply_vote_batch(&votes).await;
+    metrics::histogram!("plaudit_vote_commit_seconds").record(started.elapsed().as_secs_f64());
+    match result {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Err(error) => {
+            tracing::warn!(error = %error, votes = votes.len(), "vote batch failed; none of it was stored");
+            for reply in replies {
+                let _ = reply.send(Err(copy_of(&error)));
+            }
+        }
+    }
+}
+
+/// Every vote of a failed batch gets the error; sqlx errors cannot be cloned, so each gets one
+/// of the same kind: "unavailable" (a 503) or not (a 500).
+fn copy_of(error: &sqlx::Error) -> sqlx::Error {
+    if crate::error::is_unavailable(error) {
+        sqlx::Error::Io(std::io::Error::other(error.to_string()))
+    } else {
+        sqlx::Error::Protocol(format!("the batch this vote was in failed: {error}"))
+    }
+}
