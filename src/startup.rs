@@ -22,6 +22,8 @@ pub struct AppState {
     pub network_keys: NetworkKeys,
     /// The ballot-stuffing cap (0: off).
     pub voters_per_network: u32,
+    /// Seconds browsers and CDNs may reuse a rating without revalidating.
+    pub rating_max_age_secs: u32,
     /// Weight of the site-wide prior in reports' Bayesian averages.
     pub bayes_prior_weight: f64,
 }
@@ -41,6 +43,7 @@ impl Application {
     /// free port, which [`Application::port`] then tells.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let mut store = open_store(settings).await?;
+        store.enable_rating_cache(Duration::from_millis(settings.rating_cache_ms));
         store.start_group_commit(settings.batch());
         let voter_key = store
             .voter_key(settings.secret.as_ref().map(|s| s.expose()))
@@ -51,6 +54,7 @@ impl Application {
             voter_key,
             network_keys: NetworkKeys::default(),
             voters_per_network: abuse.voters_per_network_per_day,
+            rating_max_age_secs: settings.rating_max_age_secs,
             bayes_prior_weight: settings.bayes_prior_weight.max(0.0),
         });
         // Built once, outside the per-worker factory, so that every worker shares them.

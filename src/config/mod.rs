@@ -124,6 +124,26 @@ pub struct Settings {
     )]
     pub batch_window_ms: u64,
 
+    /// Milliseconds a rating may be served from memory (0: always from the database). This
+    /// instance's own votes show at once; other instances' within this bound.
+    #[arg(
+        long,
+        env = "PLAUDIT_RATING_CACHE_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub rating_cache_ms: u64,
+
+    /// Seconds browsers and CDNs may reuse a rating without asking (0: they revalidate every
+    /// time, cheaply, with the ETag).
+    #[arg(
+        long,
+        env = "PLAUDIT_RATING_MAX_AGE",
+        default_value_t = 0,
+        global = true
+    )]
+    pub rating_max_age_secs: u32,
+
     /// Seconds to finish requests in flight after SIGTERM or SIGINT before closing anyway;
     /// below the usual 30 s an orchestrator waits before it kills.
     #[arg(
@@ -182,6 +202,8 @@ impl fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("batch_max_votes", &self.batch_max_votes)
             .field("batch_window_ms", &self.batch_window_ms)
+            .field("rating_cache_ms", &self.rating_cache_ms)
+            .field("rating_max_age_secs", &self.rating_max_age_secs)
             .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
             .field("bayes_prior_weight", &self.bayes_prior_weight)
             .field("abuse", &self.abuse)

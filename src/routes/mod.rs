@@ -1,6 +1,7 @@
 //! The HTTP API: one file per resource, wired up here.
 
 mod articles;
+mod conditional;
 mod feedback;
 mod health;
 mod openapi;

@@ -1,11 +1,13 @@
 //! Reading ratings: one article's, or many at once for front pages.
 
 use super::article_id;
+use super::conditional::{client_has, entity_tag};
 use crate::domain::ArticleId;
 use crate::error::ApiError;
 use crate::extract::repeated_query_param;
 use crate::startup::AppState;
 use crate::store::RatingCounts;
+use actix_web::http::header::{CacheControl, CacheDirective, ETag};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
@@ -66,12 +68,44 @@ impl Rating {
 }
 
 pub async fn show(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let article = article_id(&path)?;
     let counts = state.store.rating(&article).await?;
-    Ok(HttpResponse::Ok().json(Rating::new(&article, counts)))
+    Ok(revalidatable_json(
+        &req,
+        state.rating_max_age_secs,
+        &Rating::new(&article, counts),
+    ))
+}
+
+/// A JSON body with an ETag of its content, answered with 304 when the client's copy is
+/// current, and a `Cache-Control` that lets browsers and CDNs keep it (`max_age` seconds, or
+/// revalidating every time when 0).
+fn revalidatable_json(req: &HttpRequest, max_age: u32, body: &impl Serialize) -> HttpResponse {
+    let bytes = serde_json::to_vec(body).expect("ratings serialise");
+    let tag = entity_tag(&bytes);
+    let current = client_has(req, &tag);
+    let freshness = if max_age == 0 {
+        CacheDirective::NoCache
+    } else {
+        CacheDirective::MaxAge(max_age)
+    };
+    let mut response = if current {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header(ETag(tag))
+        .insert_header(CacheControl(vec![CacheDirective::Public, freshness]));
+    if current {
+        response.finish()
+    } else {
+        response.content_type("application/json").body(bytes)
+    }
 }
 
 #[derive(Serialize)]
@@ -106,5 +140,9 @@ pub async fn batch(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
             )
         })
         .collect();
-    Ok(HttpResponse::Ok().json(Ratings { ratings }))
+    Ok(revalidatable_json(
+        &req,
+        state.rating_max_age_secs,
+        &Ratings { ratings },
+    ))
 }

@@ -1,10 +1,10 @@
 //! The embeddable widget and its demo pages, compiled into the binary so that one file serves
 //! everything.
 
-use actix_web::http::header::{self, CacheControl, CacheDirective, ETag, EntityTag, IfNoneMatch};
+use super::conditional::{client_has, entity_tag};
+use actix_web::http::header::{self, CacheControl, CacheDirective, ETag, EntityTag};
 use actix_web::middleware::Compress;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use sha2::{Digest, Sha256};
+use actix_web::{HttpRequest, HttpResponse, web};
 use std::sync::OnceLock;
 
 /// What the demo pages allow: their own scripts, styles and API, nothing inline. The widget
@@ -75,22 +75,13 @@ impl Asset {
         }
     }
 
-    /// Weak, because the compressed and the plain bytes share it.
     fn etag(&self) -> &EntityTag {
-        self.etag.get_or_init(|| {
-            let digest = Sha256::digest(self.body.as_bytes());
-            let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-            EntityTag::new_weak(hex)
-        })
+        self.etag.get_or_init(|| entity_tag(self.body.as_bytes()))
     }
 
     fn serve(&self, req: &HttpRequest) -> HttpResponse {
         let etag = self.etag();
-        let unchanged = match req.get_header::<IfNoneMatch>() {
-            Some(IfNoneMatch::Any) => true,
-            Some(IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(etag)),
-            None => false,
-        };
+        let unchanged = client_has(req, etag);
         let mut response = if unchanged {
             HttpResponse::NotModified()
         } else {

@@ -328,7 +328,9 @@ impl Store {
         article: &ArticleId,
         key_id: &str,
     ) -> Result<Option<(RatingCounts, u64)>, sqlx::Error> {
-        dispatch!(self, s => s.reset_article(article, key_id, now_millis()).await)
+        let reset = dispatch!(self, s => s.reset_article(article, key_id, now_millis()).await)?;
+        self.forget_rating(article);
+        Ok(reset)
     }
 
     pub async fn audit(&self, before_id: i64, limit: i64) -> Result<Vec<AuditRecord>, sqlx::Error> {

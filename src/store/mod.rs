@@ -16,6 +16,7 @@ macro_rules! dispatch {
 #[macro_use]
 mod backend;
 mod batch;
+mod cache;
 #[macro_use]
 mod editorial;
 #[macro_use]
@@ -125,6 +126,7 @@ enum Backend {
 pub struct Store {
     backend: Backend,
     votes: Option<batch::VoteQueue>,
+    cache: Option<cache::RatingCache>,
 }
 
 impl Store {
@@ -139,7 +141,15 @@ impl Store {
         Ok(Self {
             backend,
             votes: None,
+            cache: None,
         })
+    }
+
+    /// From now on, ratings are served from memory for up to `ttl` (see `cache.rs`).
+    pub fn enable_rating_cache(&mut self, ttl: std::time::Duration) {
+        if !ttl.is_zero() {
+            self.cache = Some(cache::RatingCache::new(ttl));
+        }
     }
 
     /// From now on, votes go through one writer that commits them in batches (see `batch.rs`).
@@ -204,7 +214,15 @@ impl Store {
         &self,
         votes: &[batch::PendingVote],
     ) -> Result<Vec<VoteOutcome>, sqlx::Error> {
-        dispatch!(self, s => s.apply_vote_batch(votes).await)
+        let outcomes = dispatch!(self, s => s.apply_vote_batch(votes).await)?;
+        if let Some(cache) = &self.cache {
+            for (vote, outcome) in votes.iter().zip(&outcomes) {
+                if let VoteOutcome::Recorded(recorded) = outcome {
+                    cache.put(vote.article.as_str(), recorded.rating);
+                }
+            }
+        }
+        Ok(outcomes)
     }
 
     /// The key that tags networks on `day`, made by whichever instance asks first; keys and
@@ -221,7 +239,9 @@ impl Store {
         article: &ArticleId,
         voter: &VoterHash,
     ) -> Result<Option<RatingCounts>, sqlx::Error> {
-        dispatch!(self, s => s.retract_vote(article, voter).await)
+        let rating = dispatch!(self, s => s.retract_vote(article, voter).await)?;
+        self.forget_rating(article);
+        Ok(rating)
     }
 
     #[tracing::instrument(skip_all, fields(article_id = %article))]
@@ -235,7 +255,18 @@ impl Store {
 
     #[tracing::instrument(skip_all, fields(article_id = %article))]
     pub async fn rating(&self, article: &ArticleId) -> Result<RatingCounts, sqlx::Error> {
-        dispatch!(self, s => s.rating(article).await)
+        if let Some(counts) = self
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.get(article.as_str()))
+        {
+            return Ok(counts);
+        }
+        let counts = dispatch!(self, s => s.rating(article).await)?;
+        if let Some(cache) = &self.cache {
+            cache.put(article.as_str(), counts);
+        }
+        Ok(counts)
     }
 
     /// Ratings of articles that have an aggregate row; those absent have no votes.
@@ -244,7 +275,29 @@ impl Store {
         &self,
         articles: &[ArticleId],
     ) -> Result<HashMap<String, RatingCounts>, sqlx::Error> {
-        dispatch!(self, s => s.ratings(articles).await)
+        let Some(cache) = &self.cache else {
+            return dispatch!(self, s => s.ratings(articles).await);
+        };
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        for article in articles {
+            match cache.get(article.as_str()) {
+                Some(counts) => {
+                    found.insert(article.to_string(), counts);
+                }
+                None => missing.push(article.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            let fetched = dispatch!(self, s => s.ratings(&missing).await)?;
+            for article in &missing {
+                // Articles without a row have no votes; that is worth remembering too.
+                let counts = fetched.get(article.as_str()).copied().unwrap_or_default();
+                cache.put(article.as_str(), counts);
+                found.insert(article.to_string(), counts);
+            }
+        }
+        Ok(found)
     }
 
     /// The aggregates computed afresh from the votes, to check the kept ones against.
@@ -265,6 +318,12 @@ impl Store {
     /// Articles whose kept aggregates differ from a recount of their votes, with both.
     pub async fn verify(&self) -> Result<Vec<(String, RatingCounts, RatingCounts)>, sqlx::Error> {
         dispatch!(self, s => s.verify().await)
+    }
+
+    fn forget_rating(&self, article: &ArticleId) {
+        if let Some(cache) = &self.cache {
+            cache.forget(article.as_str());
+        }
     }
 
     pub async fn close(&self) {

@@ -5,6 +5,7 @@ mod helpers;
 
 mod abuse;
 mod bad_input;
+mod caching;
 mod concurrency;
 mod contract;
 mod editors;
