@@ -103,3 +103,14 @@ pub fn repeated_query_param(req: &HttpRequest, name: &str) -> Result<Vec<String>
         })
         .collect()
 }
+
+/// PostgreSQL cannot store U+0000 in text, and nothing a person writes contains it; refusing it
+/// here keeps both databases answering alike (400, not a database error).
+pub fn storable_text(field: &str, value: &str) -> Result<(), ApiError> {
+    if value.contains('\0') {
+        return Err(ApiError::InvalidInput(format!(
+            "{field}: must not contain NUL (U+0000) characters"
+        )));
+    }
+    Ok(())
+}

@@ -17,6 +17,10 @@ impl FeedbackText {
                 Self::MAX_CHARS
             ));
         }
+        // PostgreSQL cannot store U+0000; nobody types it.
+        if raw.contains('\0') {
+            return Err("feedback text must not contain NUL (U+0000) characters".into());
+        }
         Ok(Self(raw.to_owned()))
     }
 
@@ -40,6 +44,7 @@ mod tests {
         assert!(FeedbackText::parse(&"é".repeat(2000)).is_ok());
         assert!(FeedbackText::parse(&"é".repeat(2001)).is_err());
         assert!(FeedbackText::parse("  \n").is_err());
+        assert!(FeedbackText::parse("a\0b").is_err());
         assert_eq!(
             FeedbackText::parse("<b>as is</b>").unwrap().as_str(),
             "<b>as is</b>"

@@ -36,6 +36,13 @@ impl<'de> Deserialize<'de> for Stars {
                 Stars::new(v).ok_or_else(|| E::invalid_value(de::Unexpected::Signed(v), &self))
             }
 
+            /// JSON has one number type: `4.0` is the integer 4 (JSON Schema agrees), `4.5` is not.
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Stars, E> {
+                let whole = v.fract() == 0.0 && (1.0..=5.0).contains(&v);
+                let stars = whole.then(|| Stars::new(v as i64)).flatten();
+                stars.ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+            }
+
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Stars, E> {
                 i64::try_from(v)
                     .ok()

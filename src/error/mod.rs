@@ -97,19 +97,25 @@ pub(crate) fn is_unavailable(error: &sqlx::Error) -> bool {
     match error {
         PoolTimedOut | PoolClosed | WorkerCrashed | Io(_) | Tls(_) => true,
         Database(db) => {
-            let code = db.code().unwrap_or_default();
-            // PostgreSQL: connection exceptions (08), insufficient resources (53), operator
-            // intervention such as a shutdown or restart (57), and read-only transactions (25006).
-            let postgres = ["08", "53", "57"]
-                .iter()
-                .any(|class| code.starts_with(class))
-                || code == "25006";
-            // SQLite (extended codes keep the primary one in the low byte): BUSY, LOCKED,
-            // READONLY, IOERR, FULL, CANTOPEN: a full or read-only disk fails writes only.
-            let sqlite = code
-                .parse::<i32>()
-                .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14));
-            postgres || sqlite
+            if let Some(postgres) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                // Connection exceptions (08), insufficient resources (53), operator
+                // intervention such as a shutdown or restart (57), read-only transactions.
+                let code = postgres.code();
+                ["08", "53", "57"]
+                    .iter()
+                    .any(|class| code.starts_with(class))
+                    || code == "25006"
+            } else if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // Extended codes keep the primary one in the low byte: BUSY, LOCKED, READONLY,
+                // IOERR, FULL, CANTOPEN; a full or read-only disk fails writes only.
+                let code = db
+                    .code()
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .unwrap_or_default();
+                matches!(code & 0xff, 5 | 6 | 8 | 10 | 13 | 14)
+            } else {
+                false
+            }
         }
         _ => false,
     }

@@ -4,7 +4,7 @@ use super::article_id;
 use super::ratings::Rating;
 use crate::editors::{AdminKey, ReadKey};
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, storable_text};
 use crate::startup::AppState;
 use crate::store::ArticleMetadata;
 use actix_web::{HttpResponse, web};
@@ -30,8 +30,12 @@ impl MetadataRequest {
             ("title", &self.title),
             ("url", &self.url),
             ("section", &self.section),
+            ("published_at", &self.published_at),
         ];
         for (name, value) in fields {
+            if let Some(value) = value {
+                storable_text(name, value)?;
+            }
             if value
                 .as_ref()
                 .is_some_and(|v| v.chars().count() > MAX_FIELD_CHARS)
@@ -40,6 +44,9 @@ impl MetadataRequest {
                     "{name}: at most {MAX_FIELD_CHARS} characters"
                 )));
             }
+        }
+        for author in &self.authors {
+            storable_text("authors", author)?;
         }
         if self.authors.len() > 50 || self.authors.iter().any(|a| a.chars().count() > 200) {
             return Err(ApiError::InvalidInput(

@@ -2,6 +2,7 @@
 
 mod articles;
 mod conditional;
+mod docs;
 mod feedback;
 mod health;
 mod openapi;
@@ -42,6 +43,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/demo", "GET"),
     ("/demo/front", "GET"),
     ("/demo/demo.css", "GET"),
+    ("/docs", "GET"),
+    ("/docs/docs.js", "GET"),
+    ("/docs/docs.css", "GET"),
 ];
 
 /// What a 405 lists in `Allow` for a path that takes `methods`.
@@ -115,6 +119,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
         .service(operational("/v1/reports/feedback", reports::feedback))
         .service(operational("/v1/reports/audit", reports::audit))
         .configure(widget::configure)
+        .configure(docs::configure)
         .default_service(web::to(|req: HttpRequest| async move {
             Err::<actix_web::HttpResponse, _>(ApiError::NotFound(format!(
                 "no such resource: {}",

@@ -6,6 +6,7 @@ use crate::editors::reports::{
 };
 use crate::editors::{ReadKey, csv_response, wants_csv};
 use crate::error::ApiError;
+use crate::extract::storable_text;
 use crate::startup::AppState;
 use crate::store::{ArticleFigures, FeedbackFilter, RatingCounts, ReportWindow};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -37,6 +38,9 @@ fn window(
     to: Option<&str>,
     section: Option<String>,
 ) -> Result<ReportWindow, ApiError> {
+    if let Some(section) = &section {
+        storable_text("section", section)?;
+    }
     let mut window = ReportWindow {
         section,
         ..ReportWindow::default()
@@ -51,6 +55,15 @@ fn window(
         return Err(ApiError::InvalidInput("from must be before to".into()));
     }
     Ok(window)
+}
+
+fn min_votes(requested: Option<i64>, default: i64) -> Result<i64, ApiError> {
+    match requested.unwrap_or(default) {
+        n if n < 0 => Err(ApiError::InvalidInput(format!(
+            "min_votes is 0 or more; got {n}"
+        ))),
+        n => Ok(n),
+    }
 }
 
 fn limit(requested: Option<usize>) -> Result<usize, ApiError> {
@@ -87,7 +100,7 @@ pub async fn articles(
     let limit = limit(query.limit)?;
     let all = state.store.article_figures(&window).await?;
     let prior = Prior::of(&all, state.bayes_prior_weight);
-    let min_votes = query.min_votes.unwrap_or(1);
+    let min_votes = min_votes(query.min_votes, 1)?;
     let rows: Vec<ArticleRow> = all
         .iter()
         .filter(|figures| figures.counts.count >= min_votes)
@@ -251,7 +264,7 @@ pub async fn summary(
             json!({ "section": section, "articles": articles, "figures": Figures::of(&counts, prior) })
         })
         .collect();
-    let min_votes = query.min_votes.unwrap_or(DEFAULT_ATTENTION_MIN_VOTES);
+    let min_votes = min_votes(query.min_votes, DEFAULT_ATTENTION_MIN_VOTES)?;
     let candidates = all
         .iter()
         .filter(|figures| figures.counts.count >= min_votes)

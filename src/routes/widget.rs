@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 /// What the demo pages allow: their own scripts, styles and API, nothing inline. The widget
 /// must work under it, since publishers may have a policy as strict.
-const STRICT_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+pub(super) const STRICT_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
     style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
     frame-ancestors 'none'";
 
@@ -39,12 +39,20 @@ static DEMO_CSS: Asset = Asset::new(
 );
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for (path, asset) in [
-        ("/widget.js", &WIDGET_JS),
-        ("/demo", &DEMO_ARTICLE),
-        ("/demo/front", &DEMO_FRONT_PAGE),
-        ("/demo/demo.css", &DEMO_CSS),
-    ] {
+    serve_assets(
+        cfg,
+        &[
+            ("/widget.js", &WIDGET_JS),
+            ("/demo", &DEMO_ARTICLE),
+            ("/demo/front", &DEMO_FRONT_PAGE),
+            ("/demo/demo.css", &DEMO_CSS),
+        ],
+    );
+}
+
+/// Serves each asset at its path (GET and HEAD), compressed and revalidated by its ETag.
+pub(super) fn serve_assets(cfg: &mut web::ServiceConfig, assets: &[(&str, &'static Asset)]) {
+    for &(path, asset) in assets {
         cfg.service(
             super::resource(path)
                 .wrap(Compress::default())
@@ -54,7 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// A file served as it was at build time.
-struct Asset {
+pub(super) struct Asset {
     body: &'static str,
     content_type: &'static str,
     csp: Option<&'static str>,
@@ -62,7 +70,7 @@ struct Asset {
 }
 
 impl Asset {
-    const fn new(
+    pub(super) const fn new(
         body: &'static str,
         content_type: &'static str,
         csp: Option<&'static str>,

@@ -130,3 +130,25 @@ on_both_backends! {
         assert_nothing_recorded(&app).await;
     }
 }
+
+on_both_backends! {
+    // PostgreSQL cannot store U+0000: both backends refuse it alike, as bad input.
+    async fn nul_characters_are_refused_on_both_databases(app) {
+        let admin = crate::editors::key(&app, plaudit::domain::Scope::Admin).await;
+        let voter = new_voter();
+        app.vote("a1", &voter, 2).await;
+        let feedback = app.post_json("/v1/articles/a1/feedback", &json!({ "voter": voter, "text": "a\u{0}b" })).await;
+        assert_problem(feedback, StatusCode::BAD_REQUEST).await;
+        for meta in [json!({ "title": "a\u{0}b" }), json!({ "authors": ["a\u{0}b"] })] {
+            let put = crate::editors::editor(&app, reqwest::Method::PUT, "/v1/articles/a1", &admin, Some(meta)).await;
+            assert_problem(put, StatusCode::BAD_REQUEST).await;
+        }
+        for path in ["/v1/reports/articles?section=a%00b", "/v1/reports/summary?min_votes=-1", "/v1/reports/articles?min_votes=-1"] {
+            let response = crate::editors::editor(&app, reqwest::Method::GET, path, &admin, None).await;
+            assert_problem(response, StatusCode::BAD_REQUEST).await;
+        }
+        // A whole number written as a float is that number.
+        let whole = app.post_json(VOTES, &json!({ "voter": new_voter(), "stars": 5.0 })).await;
+        assert_eq!(whole.status(), StatusCode::CREATED);
+    }
+}
