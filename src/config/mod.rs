@@ -129,7 +129,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "PLAUDIT_RATING_CACHE_MS",
-        default_value_t = 1000,
+        default_value_t = 5000,
         global = true
     )]
     pub rating_cache_ms: u64,

@@ -334,7 +334,7 @@ pub async fn feedback(
     query: web::Query<FeedbackQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let window = window(query.from.as_deref(), query.to.as_deref(), None)?;
+    let window = window(query.from.as_deref(), query.to.as_deref(), query.section)?;
     if let Some(id) = &query.article_id {
         article_id(id)?;
     }
@@ -346,7 +346,7 @@ pub async fn feedback(
     };
     let filter = FeedbackFilter {
         article_id: query.article_id,
-        section: query.section,
+        section: window.section,
         from: window.from,
         to: window.to,
         before_id: id_cursor(query.cursor.as_deref())?,

@@ -143,7 +143,7 @@ on_both_backends! {
             let put = crate::editors::editor(&app, reqwest::Method::PUT, "/v1/articles/a1", &admin, Some(meta)).await;
             assert_problem(put, StatusCode::BAD_REQUEST).await;
         }
-        for path in ["/v1/reports/articles?section=a%00b", "/v1/reports/summary?min_votes=-1", "/v1/reports/articles?min_votes=-1"] {
+        for path in ["/v1/reports/articles?section=a%00b", "/v1/reports/feedback?section=a%00b", "/v1/reports/summary?min_votes=-1", "/v1/reports/articles?min_votes=-1"] {
             let response = crate::editors::editor(&app, reqwest::Method::GET, path, &admin, None).await;
             assert_problem(response, StatusCode::BAD_REQUEST).await;
         }

@@ -179,6 +179,8 @@ pub fn test_settings(database: &TestDatabase) -> Settings {
     // limits of their own. The network cap stays on, high, so its code runs on every vote.
     settings.abuse.rate_limit_enabled = false;
     settings.abuse.voters_per_network_per_day = 10_000;
+    // Short, so that tests of cross-instance staleness wait little.
+    settings.rating_cache_ms = 1000;
     settings
 }
 
