@@ -337,6 +337,13 @@ fn random_key() -> Result<[u8; 32], sqlx::Error> {
     Ok(key)
 }
 
+/// Whether a connection handed back to its pool may serve again. One whose commit failed (a
+/// full disk, a lost server) can be left inside its transaction, where every later `BEGIN`
+/// would fail: it is closed, and the pool opens a fresh one.
+fn reusable(conn: &mut impl sqlx::Connection) -> bool {
+    !conn.is_in_transaction()
+}
+
 pub fn now_millis() -> i64 {
     let since_epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

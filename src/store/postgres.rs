@@ -29,6 +29,7 @@ impl PostgresStore {
     pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, sqlx::Error> {
         let pool = PgPoolOptions::new()
             .max_connections(pool.max_connections)
+            .after_release(|conn, _| Box::pin(async move { Ok(super::reusable(conn)) }))
             .acquire_timeout(pool.acquire_timeout)
             .connect(url)
             .await?;

@@ -39,6 +39,7 @@ impl SqliteStore {
         // The writer goes first: it creates the file and switches it to WAL.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_release(|conn, _| Box::pin(async move { Ok(super::reusable(conn)) }))
             .acquire_timeout(pool.acquire_timeout)
             .connect_with(options.clone())
             .await?;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SQLite on a full disk: once the file system is full, votes get 503 with Retry-After (never a
+# 500), ratings can still be read, and no acknowledged vote is lost. Uses a tiny tmpfs, so it
+# needs root (as CI has).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${PLAUDIT_BIN:-target/release/plaudit}
+[ -x "$bin" ] || cargo build --release -q
+disk=$(mktemp -d)
+port=18871
+mount -t tmpfs -o size=400k tmpfs "$disk"
+server=
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  umount "$disk" 2>/dev/null || true
+  rmdir "$disk" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+DATABASE_URL="$disk/plaudit.db" PLAUDIT_BIND=127.0.0.1:$port PLAUDIT_LOG=error PLAUDIT_RATE_LIMIT_ENABLED=false \
+  PLAUDIT_VOTERS_PER_NETWORK_PER_DAY=0 "$bin" &
+server=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+
+acked=0 unavailable=0 other=0
+for i in $(seq 1 3000); do
+  voter=$(cat /proc/sys/kernel/random/uuid)
+  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/articles/a$((i % 50))/votes" \
+    -H 'content-type: application/json' -d "{\"voter\":\"$voter\",\"stars\":$((i % 5 + 1))}")
+  case $status in
+    2??) acked=$((acked + 1)) ;;
+    503) unavailable=$((unavailable + 1)); [ "$unavailable" -ge 20 ] && break ;;
+    *) other=$((other + 1)); echo "unexpected status $status" >&2 ;;
+  esac
+done
+read_status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/ratings?article_id=a1&article_id=a2")
+retry_after=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$port/v1/articles/a1/votes" -H 'content-type: application/json' \
+  -d "{\"voter\":\"$(cat /proc/sys/kernel/random/uuid)\",\"stars\":3}" | awk 'tolower($1) == "retry-after:" {print $2}' | tr -d '\r')
+kill "$server"; wait "$server" 2>/dev/null || true; server=
+stored=$(sqlite3 "$disk/plaudit.db" "SELECT COUNT(*) FROM votes")
+echo "disk full: acknowledged $acked, stored $stored, 503 $unavailable, other $other, read after full $read_status, Retry-After ${retry_after:-none}"
+[ "$unavailable" -gt 0 ] && [ "$other" -eq 0 ] && [ "$read_status" = 200 ] && [ -n "$retry_after" ] && [ "$stored" -ge "$acked" ]
