@@ -114,6 +114,15 @@ pub struct Settings {
     )]
     pub batch_max_votes: usize,
 
+    /// Writers committing vote batches side by side on PostgreSQL (SQLite always has one).
+    #[arg(
+        long,
+        env = "PLAUDIT_BATCH_WRITERS",
+        default_value_t = 4,
+        global = true
+    )]
+    pub batch_writers: usize,
+
     /// Milliseconds the writer waits for more votes after the first before committing; 0
     /// commits what is queued at once (batches then form only under load, adding no latency).
     #[arg(
@@ -177,6 +186,7 @@ impl Settings {
     pub fn batch(&self) -> BatchSettings {
         BatchSettings {
             max_votes: self.batch_max_votes.max(1),
+            writers: self.batch_writers.max(1),
             window: Duration::from_millis(self.batch_window_ms),
         }
     }
@@ -201,6 +211,7 @@ impl fmt::Debug for Settings {
             .field("log", &self.log)
             .field("log_format", &self.log_format)
             .field("batch_max_votes", &self.batch_max_votes)
+            .field("batch_writers", &self.batch_writers)
             .field("batch_window_ms", &self.batch_window_ms)
             .field("rating_cache_ms", &self.rating_cache_ms)
             .field("rating_max_age_secs", &self.rating_max_age_secs)

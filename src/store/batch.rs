@@ -13,6 +13,9 @@ use tokio::sync::{mpsc, oneshot};
 pub struct BatchSettings {
     /// Most votes in one transaction.
     pub max_votes: usize,
+    /// Writers committing batches side by side (PostgreSQL only: SQLite has one writer
+    /// connection). Their row locks are taken in one order, so they cannot deadlock.
+    pub writers: usize,
     /// How long the writer waits for more votes after the first; zero takes only what is
     /// already queued, so an idle service adds no latency and a busy one batches anyway.
     pub window: Duration,
@@ -41,24 +44,20 @@ impl VoteQueue {
     pub fn start(store: Store, settings: BatchSettings) -> Self {
         let max_votes = settings.max_votes.max(1);
         // Room for a few batches: past that, submitters wait, which is the back-pressure.
-        let (inbox, mut rx) = mpsc::channel::<(PendingVote, Reply)>(max_votes * 4);
-        tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                let mut batch = vec![first];
-                let deadline = tokio::time::Instant::now() + settings.window;
-                while batch.len() < max_votes {
-                    match rx.try_recv() {
-                        Ok(next) => batch.push(next),
-                        Err(_) if settings.window.is_zero() => break,
-                        Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
-                            Ok(Some(next)) => batch.push(next),
-                            _ => break,
-                        },
-                    }
+        let (inbox, rx) = mpsc::channel::<(PendingVote, Reply)>(max_votes * 4);
+        // Writers take turns at the inbox: whoever is free gathers the next batch.
+        let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
+        for _ in 0..settings.writers.max(1) {
+            let (store, rx) = (store.clone(), rx.clone());
+            tokio::spawn(async move {
+                loop {
+                    let Some(batch) = gather(&rx, max_votes, settings.window).await else {
+                        break;
+                    };
+                    commit(&store, batch).await;
                 }
-                commit(&store, batch).await;
-            }
-        });
+            });
+        }
         Self { inbox }
     }
 
@@ -70,6 +69,29 @@ impl VoteQueue {
             .map_err(|_| sqlx::Error::PoolClosed)?;
         answer.await.map_err(|_| sqlx::Error::PoolClosed)?
     }
+}
+
+/// The next batch: the first vote to arrive, then whatever else is waiting (or arrives within
+/// `window`), up to `max_votes`. `None` once every sender is gone.
+async fn gather(
+    rx: &tokio::sync::Mutex<mpsc::Receiver<(PendingVote, Reply)>>,
+    max_votes: usize,
+    window: Duration,
+) -> Option<Vec<(PendingVote, Reply)>> {
+    let mut rx = rx.lock().await;
+    let mut batch = vec![rx.recv().await?];
+    let deadline = tokio::time::Instant::now() + window;
+    while batch.len() < max_votes {
+        match rx.try_recv() {
+            Ok(next) => batch.push(next),
+            Err(_) if window.is_zero() => break,
+            Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(next)) => batch.push(next),
+                _ => break,
+            },
+        }
+    }
+    Some(batch)
 }
 
 async fn commit(store: &Store, batch: Vec<(PendingVote, Reply)>) {

@@ -1,6 +1,7 @@
 //! Ratings kept in memory for a short while, so that front pages reading many ratings do not
-//! each cost a database query. This instance's own votes update the cache as they commit, so a
-//! reader sees their vote on the next read; votes through other instances show within the TTL.
+//! each cost a database query. This instance's own writes clear an article's entry as they
+//! commit, so a reader sees their vote on the next read; votes through other instances show
+//! within the TTL.
 
 use super::RatingCounts;
 use moka::sync::Cache;
@@ -28,12 +29,12 @@ impl RatingCache {
         self.ratings.get(article)
     }
 
-    pub fn put(&self, article: &str, counts: RatingCounts) {
-        self.ratings.insert(article.to_owned(), counts);
+    /// Keeps figures just read from the database, unless a newer entry arrived meanwhile.
+    pub fn remember(&self, article: &str, counts: RatingCounts) {
+        self.ratings.entry(article.to_owned()).or_insert(counts);
     }
 
-    /// After a change whose new figures are not at hand (a retraction, a reset): the next read
-    /// goes to the database.
+    /// After a change to the article: the next read goes to the database.
     pub fn forget(&self, article: &str) {
         self.ratings.invalidate(article);
     }

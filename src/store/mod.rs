@@ -154,7 +154,10 @@ impl Store {
 
     /// From now on, votes go through one writer that commits them in batches (see `batch.rs`).
     /// Needs a Tokio runtime; without it, each vote is a transaction of its own.
-    pub fn start_group_commit(&mut self, settings: batch::BatchSettings) {
+    pub fn start_group_commit(&mut self, mut settings: batch::BatchSettings) {
+        if let Backend::Sqlite(_) = self.backend {
+            settings.writers = 1;
+        }
         self.votes = Some(batch::VoteQueue::start(self.clone(), settings));
     }
 
@@ -215,12 +218,10 @@ impl Store {
         votes: &[batch::PendingVote],
     ) -> Result<Vec<VoteOutcome>, sqlx::Error> {
         let outcomes = dispatch!(self, s => s.apply_vote_batch(votes).await)?;
-        if let Some(cache) = &self.cache {
-            for (vote, outcome) in votes.iter().zip(&outcomes) {
-                if let VoteOutcome::Recorded(recorded) = outcome {
-                    cache.put(vote.article.as_str(), recorded.rating);
-                }
-            }
+        // Forgetting rather than storing the new figures: writers commit side by side, and
+        // a later commit's figures could otherwise be overwritten by an earlier one's.
+        for vote in votes {
+            self.forget_rating(&vote.article);
         }
         Ok(outcomes)
     }
@@ -264,7 +265,7 @@ impl Store {
         }
         let counts = dispatch!(self, s => s.rating(article).await)?;
         if let Some(cache) = &self.cache {
-            cache.put(article.as_str(), counts);
+            cache.remember(article.as_str(), counts);
         }
         Ok(counts)
     }
@@ -293,7 +294,7 @@ impl Store {
             for article in &missing {
                 // Articles without a row have no votes; that is worth remembering too.
                 let counts = fetched.get(article.as_str()).copied().unwrap_or_default();
-                cache.put(article.as_str(), counts);
+                cache.remember(article.as_str(), counts);
                 found.insert(article.to_string(), counts);
             }
         }
