@@ -187,6 +187,7 @@ impl Settings {
         BatchSettings {
             max_votes: self.batch_max_votes.max(1),
             writers: self.batch_writers.max(1),
+            answer_within: Duration::from_secs(self.db_timeout_secs.max(1)),
             window: Duration::from_millis(self.batch_window_ms),
         }
     }

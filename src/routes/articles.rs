@@ -100,7 +100,7 @@ pub async fn get(
 async fn show_article(state: &AppState, raw_id: &str) -> Result<HttpResponse, ApiError> {
     let article = article_id(raw_id)?;
     let (meta, counts) = state.store.find_article(&article).await?.ok_or_else(|| {
-        ApiError::NotFound(format!("no article {article:?} has votes or metadata"))
+        ApiError::NotFound(format!("no article \"{article}\" has votes or metadata"))
     })?;
     Ok(HttpResponse::Ok().json(Article {
         rating: Rating::new(&article, counts),
@@ -126,7 +126,7 @@ pub async fn reset(
         .reset_article(&article, &key.key_id)
         .await?
         .ok_or_else(|| {
-            ApiError::NotFound(format!("no article {article:?} has votes or metadata"))
+            ApiError::NotFound(format!("no article \"{article}\" has votes or metadata"))
         })?;
     tracing::warn!(article_id = %article, key_id = %key.key_id, votes = before.count, "article reset");
     Ok(HttpResponse::Ok().json(json!({

@@ -32,7 +32,7 @@ pub async fn submit(
         .await?
         .ok_or_else(|| {
             ApiError::Conflict(format!(
-                "this voter has no vote on article {article:?}; vote first"
+                "this voter has no vote on article \"{article}\"; vote first"
             ))
         })?;
     tracing::info!("feedback recorded");

@@ -178,7 +178,7 @@ pub async fn article(
     let article = article_id(&path)?;
     let window = window(query.from.as_deref(), query.to.as_deref(), None)?;
     let (meta, _) = state.store.find_article(&article).await?.ok_or_else(|| {
-        ApiError::NotFound(format!("no article {article:?} has votes or metadata"))
+        ApiError::NotFound(format!("no article \"{article}\" has votes or metadata"))
     })?;
     let (count, star_sum) = state.store.window_totals(&window).await?;
     let prior = Prior {

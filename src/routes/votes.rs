@@ -179,7 +179,7 @@ fn parse_vote_path(
 }
 
 fn no_vote(article: &crate::domain::ArticleId) -> ApiError {
-    ApiError::NotFound(format!("this voter has no vote on article {article:?}"))
+    ApiError::NotFound(format!("this voter has no vote on article \"{article}\""))
 }
 
 fn rfc3339(unix_millis: i64) -> String {

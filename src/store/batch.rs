@@ -19,6 +19,9 @@ pub struct BatchSettings {
     /// How long the writer waits for more votes after the first; zero takes only what is
     /// already queued, so an idle service adds no latency and a busy one batches anyway.
     pub window: Duration,
+    /// How long a vote may wait for its commit before the reader gets 503: while the database
+    /// is away, votes queue behind a batch that is itself waiting, and must not wait in turn.
+    pub answer_within: Duration,
 }
 
 /// A vote on its way to the database.
@@ -38,6 +41,7 @@ type Reply = oneshot::Sender<Result<VoteOutcome, sqlx::Error>>;
 #[derive(Debug, Clone)]
 pub struct VoteQueue {
     inbox: mpsc::Sender<(PendingVote, Reply)>,
+    answer_within: Duration,
 }
 
 impl VoteQueue {
@@ -58,16 +62,26 @@ impl VoteQueue {
                 }
             });
         }
-        Self { inbox }
+        Self {
+            inbox,
+            answer_within: settings.answer_within,
+        }
     }
 
+    /// The vote's outcome once committed; a timeout is a 503, and the reader may resend: a vote
+    /// that was committed after all counts once, as every vote of one voter does.
     pub async fn submit(&self, vote: PendingVote) -> Result<VoteOutcome, sqlx::Error> {
         let (reply, answer) = oneshot::channel();
-        self.inbox
-            .send((vote, reply))
+        let queued_and_answered = async {
+            self.inbox
+                .send((vote, reply))
+                .await
+                .map_err(|_| sqlx::Error::PoolClosed)?;
+            answer.await.map_err(|_| sqlx::Error::PoolClosed)?
+        };
+        tokio::time::timeout(self.answer_within, queued_and_answered)
             .await
-            .map_err(|_| sqlx::Error::PoolClosed)?;
-        answer.await.map_err(|_| sqlx::Error::PoolClosed)?
+            .unwrap_or(Err(sqlx::Error::PoolTimedOut))
     }
 }
 

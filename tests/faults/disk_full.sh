@@ -38,5 +38,9 @@ retry_after=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$port/v1/artic
   -d "{\"voter\":\"$(cat /proc/sys/kernel/random/uuid)\",\"stars\":3}" | awk 'tolower($1) == "retry-after:" {print $2}' | tr -d '\r')
 kill "$server"; wait "$server" 2>/dev/null || true; server=
 stored=$(sqlite3 "$disk/plaudit.db" "SELECT COUNT(*) FROM votes")
-echo "disk full: acknowledged $acked, stored $stored, 503 $unavailable, other $other, read after full $read_status, Retry-After ${retry_after:-none}"
-[ "$unavailable" -gt 0 ] && [ "$other" -eq 0 ] && [ "$read_status" = 200 ] && [ -n "$retry_after" ] && [ "$stored" -ge "$acked" ]
+verdict=FAIL
+if [ "$unavailable" -gt 0 ] && [ "$other" -eq 0 ] && [ "$read_status" = 200 ] && [ -n "$retry_after" ] && [ "$stored" -ge "$acked" ]; then
+  verdict=PASS
+fi
+echo "SUMMARY disk-full sqlite: $verdict acknowledged $acked, stored $stored, lost $((acked > stored ? acked - stored : 0)); 503 $unavailable (Retry-After ${retry_after:-none}), other statuses $other; ratings read after the disk filled: $read_status"
+[ "$verdict" = PASS ]

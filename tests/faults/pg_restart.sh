@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Database outage mid-load (PostgreSQL only): start the release binary on a fresh database,
+# load it with votes, stop PostgreSQL, wait, start it again while the load goes on, and check
+# that
+#   - after the fault the service answered 2xx or 503 only (no 500, no other status, no
+#     connection error), every 503 with Retry-After, and no request took longer than
+#     PLAUDIT_DB_TIMEOUT (2 s here) + 1 s (PLAUDIT_FAULTS_MAX_LATENCY=S changes that bound),
+#   - it recovered (a 2xx after the 503s), and how long that took (first 503 to first 2xx),
+#   - no acknowledged vote was lost and every rating equals a recount (`plaudit verify`).
+#
+#   tests/faults/pg_restart.sh [SECONDS] [--restart]
+#
+# SECONDS of load (default 15); the fault comes at 25% of it. By default PostgreSQL is stopped
+# (fast mode: sessions are ended), left down 3 s, and started; --restart uses
+# `pg_ctlcluster ... restart` instead (a shorter outage).
+#
+# Other people's tests may use the same PostgreSQL: before stopping it the script waits (10
+# minutes at most) until no schemathesis run and no `cargo test` API binary is running, and
+# whatever happens it starts PostgreSQL again before it exits.
+set -euo pipefail
+seconds=15
+mode=stop-start
+for arg in "$@"; do
+  case $arg in
+    --restart) mode=restart ;;
+    [0-9]*) seconds=$arg ;;
+    *) echo "usage: $0 [SECONDS] [--restart]" >&2; exit 2 ;;
+  esac
+done
+source "$(dirname "$0")/lib.sh"
+run="pg_restart postgres ($mode)"
+export PLAUDIT_DB_TIMEOUT=2
+# A request may wait PLAUDIT_DB_TIMEOUT for a connection, then gets its 503; 1 s more is
+# scheduling slack on a loaded machine.
+max_latency=${PLAUDIT_FAULTS_MAX_LATENCY:-$((PLAUDIT_DB_TIMEOUT + 1))}
+cluster_version=$(ls /etc/postgresql | head -n 1)
+passed=0
+load_pid=
+
+pg_ctl() { pg_ctlcluster --skip-systemctl-redirect "$cluster_version" main "$@"; }
+pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q; }
+
+# PostgreSQL must be running when this script exits, whatever happened.
+ensure_postgres() {
+  if ! pg_up; then
+    echo "   starting PostgreSQL again"
+    pg_ctl start || true
+    local _
+    for _ in $(seq 60); do pg_up && return 0; sleep 1; done
+    echo "WARNING: PostgreSQL is not answering; start it with: pg_ctlcluster --skip-systemctl-redirect $cluster_version main start" >&2
+  fi
+}
+
+cleanup() {
+  ensure_postgres
+  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
+  stop_server
+  pg_drop_database
+  [ "$passed" = 0 ] && summary "$run: FAIL (see above)"
+  finish_work_dir "$passed"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# True while someone else's tests use PostgreSQL.
+others_testing() {
+  pgrep -f schemathesis >/dev/null || pgrep -f 'target/debug/deps/api-' >/dev/null
+}
+
+wait_for_quiet() {
+  local waited=0
+  while others_testing; do
+    if [ "$waited" -ge 600 ]; then
+      echo "FAIL: other tests kept using PostgreSQL for 10 minutes; not restarting it" >&2
+      return 1
+    fi
+    [ "$waited" = 0 ] && echo "   waiting for other tests on PostgreSQL to finish (schemathesis, cargo test)"
+    sleep 5
+    waited=$((waited + 5))
+  done
+}
+
+echo "== $run: ${seconds}s of load, PostgreSQL $mode at 25%, check"
+make_work_dir
+build_release
+pg_up || { echo "FAIL: PostgreSQL is not running on 127.0.0.1:5432" >&2; exit 1; }
+wait_for_quiet
+pg_create_database
+port=$(free_port)
+start_server "$port" "$work/server.log"
+
+start_load "$seconds"
+fault_after=$(python3 -c "print(round($seconds * 0.25, 2))")
+sleep "$fault_after"
+if others_testing; then
+  echo "FAIL: other tests started on PostgreSQL during the load; not restarting it under them" >&2
+  exit 1
+fi
+fault_at=$(now)
+if [ "$mode" = restart ]; then
+  pg_ctl restart
+  back_at=$(now)
+  echo "   PostgreSQL restarted after ${fault_after}s; the restart took $(elapsed "$fault_at" "$back_at")s"
+else
+  pg_ctl stop
+  stopped_at=$(now)
+  sleep 3
+  pg_ctl start
+  back_at=$(now)
+  echo "   PostgreSQL stopped after ${fault_after}s (in $(elapsed "$fault_at" "$stopped_at")s), down 3s, started again (in $(elapsed "$stopped_at" "$back_at" 2)s after the stop)"
+fi
+outage=$(elapsed "$fault_at" "$back_at")
+
+finish_load
+ok=1
+if ! kill -0 "$server_pid" 2>/dev/null; then
+  echo "FAIL: the service exited during the outage" >&2
+  ok=0
+fi
+
+no_retry_after=$(load_figure 503_without_retry_after)
+if [ "$no_retry_after" != 0 ]; then
+  echo "FAIL: $no_retry_after responses 503 without Retry-After" >&2
+  ok=0
+fi
+
+echo "== responses after the fault"
+python3 "$faults_dir/analyze.py" outage --trace "$work/trace.tsv" --fault-at "$fault_at" \
+  --max-latency "$max_latency" --recovery-file "$work/recovery" | tee "$work/analyze.out" || ok=0
+recovery=$(cat "$work/recovery" 2>/dev/null || echo "-")
+
+echo "== check"
+python3 "$faults_dir/check.py" --url "http://127.0.0.1:$port" --ack-log "$work/acks.log" \
+  --database-url "$DATABASE_URL" --plaudit "$bin" | tee "$work/check.out" || ok=0
+
+after=$(grep -m1 -o 'outcomes after the fault: .*; max latency [0-9.]* s' "$work/analyze.out" | sed 's/outcomes after the fault: //' | tr -d ' ' | sed 's/;maxlatency/; max latency /' || true)
+figures="load ${seconds}s, $(load_figure sent) requests ($(load_figure rate)/s); PostgreSQL $mode at ${fault_after}s (pg_ctlcluster took ${outage}s); after it: ${after:-?}; recovery ${recovery}s (first 503 to first 2xx); $(grep -m1 '^acknowledged' "$work/check.out"); 503 $(load_figure 503), other statuses $(load_figure other_statuses), connection errors $(load_figure connection_errors); verify $(verify_result)"
+if [ "$ok" = 1 ]; then
+  passed=1
+  summary "$run: PASS $figures"
+else
+  summary "$run: FAIL $figures"
+  passed=2
+  exit 1
+fi
