@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${PLAUDIT_BIN:-target/release/plaudit}
+command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; }
 [ -x "$bin" ] || cargo build --release -q
 disk=$(mktemp -d)
 port=18871
