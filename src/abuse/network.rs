@@ -9,7 +9,7 @@ use super::ClientKey;
 use crate::store::Store;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const DAY_MILLIS: i64 = 86_400_000;
 
@@ -23,7 +23,8 @@ pub struct NetworkTag {
 /// Today's key, fetched once a day per instance.
 #[derive(Default)]
 pub struct NetworkKeys {
-    today: Mutex<Option<(i64, Vec<u8>)>>,
+    /// An `Arc`, so that each vote takes the key without copying it.
+    today: Mutex<Option<(i64, Arc<[u8]>)>>,
 }
 
 impl std::fmt::Debug for NetworkKeys {
@@ -45,6 +46,7 @@ impl NetworkKeys {
             Some((cached_day, key)) if cached_day == day => key,
             _ => {
                 let key = store.network_key(day).await?;
+                let key: Arc<[u8]> = key.into();
                 *self.today.lock().expect("not poisoned") = Some((day, key.clone()));
                 key
             }

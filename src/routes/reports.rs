@@ -306,6 +306,14 @@ pub struct FeedbackQuery {
     cursor: Option<String>,
 }
 
+/// Cuts `entries` (fetched with one extra row) to `limit`, and gives the cursor of the next page
+/// if that extra row was there.
+fn page_by_id<T>(entries: &mut Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Option<String> {
+    let more = entries.len() as i64 > limit;
+    entries.truncate(limit as usize);
+    entries.last().filter(|_| more).map(|e| id(e).to_string())
+}
+
 /// The cursor of id-ordered lists: the last id shown; the next page holds older entries.
 fn id_cursor(raw: Option<&str>) -> Result<i64, ApiError> {
     raw.map_or(Ok(i64::MAX), |raw| {
@@ -380,9 +388,7 @@ pub async fn feedback(
             rows,
         ));
     }
-    let more = entries.len() as i64 > limit;
-    entries.truncate(limit as usize);
-    let next_cursor = entries.last().filter(|_| more).map(|e| e.id.to_string());
+    let next_cursor = page_by_id(&mut entries, limit, |e| e.id);
     Ok(HttpResponse::Ok().json(json!({
         "feedback": entries.iter().map(feedback_json).collect::<Vec<_>>(),
         "next_cursor": next_cursor,
@@ -432,9 +438,7 @@ pub async fn audit(
             rows,
         ));
     }
-    let more = entries.len() as i64 > limit;
-    entries.truncate(limit as usize);
-    let next_cursor = entries.last().filter(|_| more).map(|e| e.id.to_string());
+    let next_cursor = page_by_id(&mut entries, limit, |e| e.id);
     let entries: Vec<Value> = entries
         .iter()
         .map(|e| {
