@@ -58,7 +58,7 @@ impl VoteQueue {
                     let Some(batch) = gather(&rx, max_votes, settings.window).await else {
                         break;
                     };
-                    commit(&store, batch).await;
+                    commit(&store, batch, settings.answer_within).await;
                 }
             });
         }
@@ -108,11 +108,18 @@ async fn gather(
     Some(batch)
 }
 
-async fn commit(store: &Store, batch: Vec<(PendingVote, Reply)>) {
+/// Commits one batch and answers its votes. A database that stops answering without refusing
+/// (a network partition, a hung host) would hold the writer for as long as TCP keeps retrying,
+/// minutes, so the batch gets a deadline: past it the transaction is dropped (sqlx closes a
+/// connection dropped mid-statement) and the writer moves on to the next votes, which then
+/// fail fast or succeed once the database is back, instead of queueing behind it.
+async fn commit(store: &Store, batch: Vec<(PendingVote, Reply)>, deadline: Duration) {
     let (votes, replies): (Vec<PendingVote>, Vec<Reply>) = batch.into_iter().unzip();
     metrics::histogram!("plaudit_vote_batch_size").record(votes.len() as f64);
     let started = Instant::now();
-    let result = store.apply_vote_batch(&votes).await;
+    let result = tokio::time::timeout(deadline, store.apply_vote_batch(&votes))
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolTimedOut));
     metrics::histogram!("plaudit_vote_commit_seconds").record(started.elapsed().as_secs_f64());
     match result {
         Ok(outcomes) => {
