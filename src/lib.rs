@@ -7,6 +7,7 @@ pub mod editors;
 pub mod error;
 pub mod extract;
 pub mod routes;
+pub mod shutdown;
 pub mod startup;
 pub mod stats;
 pub mod store;

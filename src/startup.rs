@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::domain::VoterKey;
 use crate::error::problem_for_every_error;
 use crate::routes;
+use crate::shutdown::{Draining, close_connections_while_draining, stop_signal};
 use crate::store::Store;
 use crate::telemetry::{Metrics, RequestSpan, echo_request_id, record_http};
 use actix_web::dev::Server;
@@ -36,6 +37,8 @@ pub struct Application {
     port: u16,
     server: Server,
     store: Store,
+    draining: web::Data<Draining>,
+    drain_for: Duration,
 }
 
 impl Application {
@@ -62,17 +65,20 @@ impl Application {
         let proxies = web::Data::new(TrustedProxies::new(abuse.trusted_proxies.clone()));
         let overload = web::Data::new(Overload::new(abuse.max_concurrent_requests));
         let metrics = web::Data::new(Metrics::global());
+        let draining = web::Data::new(Draining::default());
 
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
         let mut server = HttpServer::new({
             let rate_limits = rate_limits.clone();
             let abuse = abuse.clone();
+            let draining = draining.clone();
             move || {
                 // The last wrap is the outermost: every response, even one refused for overload,
                 // is logged, carries the security headers, and is problem+json if an error.
                 App::new()
                     .wrap(from_fn(shed_overload))
+                    .wrap(from_fn(close_connections_while_draining))
                     .wrap(problem_for_every_error())
                     .wrap(security_headers())
                     .wrap(from_fn(record_http))
@@ -83,12 +89,15 @@ impl Application {
                     .app_data(proxies.clone())
                     .app_data(overload.clone())
                     .app_data(metrics.clone())
+                    .app_data(draining.clone())
                     .configure(|cfg| routes::configure(cfg, &abuse))
             }
         })
         .client_request_timeout(Duration::from_secs(abuse.request_timeout_secs))
         .keep_alive(Duration::from_secs(abuse.keep_alive_secs))
         .shutdown_timeout(settings.shutdown_timeout_secs)
+        // Signals are handled in `run`, which drains before it stops the server.
+        .disable_signals()
         .listen(listener)?;
         RateLimits::spawn_sweeper(rate_limits, RATE_LIMIT_SWEEP);
         if settings.workers > 0 {
@@ -99,6 +108,8 @@ impl Application {
             port,
             server: server.run(),
             store,
+            draining,
+            drain_for: Duration::from_millis(settings.shutdown_drain_ms),
         })
     }
 
@@ -111,10 +122,44 @@ impl Application {
         self.store.clone()
     }
 
-    /// Serves until the server is stopped (SIGINT or SIGTERM), then closes the database.
+    /// Serves until SIGTERM or SIGINT; then drains (see [`crate::shutdown`]), stops accepting,
+    /// finishes the requests in flight within the shutdown timeout, and closes the database,
+    /// which lets the vote writers commit what they hold first. A second signal cuts the drain.
     pub async fn run(self) -> std::io::Result<()> {
-        let result = self.server.await;
-        self.store.close().await;
+        let Self {
+            mut server,
+            store,
+            draining,
+            drain_for,
+            ..
+        } = self;
+        let handle = server.handle();
+        let outcome = tokio::select! {
+            result = &mut server => Some(result),
+            signal = stop_signal() => {
+                draining.start();
+                tracing::info!(signal, drain_ms = drain_for.as_millis() as u64,
+                    "draining: /readyz answers 503; still serving until the drain ends");
+                tokio::select! {
+                    result = &mut server => Some(result),
+                    _ = tokio::time::sleep(drain_for) => None,
+                    signal = stop_signal() => {
+                        tracing::info!(signal, "second signal: drain cut short");
+                        None
+                    }
+                }
+            }
+        };
+        let result = match outcome {
+            Some(result) => result,
+            None => {
+                tracing::info!("stopping: no new connections; finishing requests in flight");
+                // The server future carries out the stop, so it must be polled meanwhile.
+                tokio::join!(handle.stop(true), server).1
+            }
+        };
+        store.close().await;
+        tracing::info!("stopped");
         result
     }
 }

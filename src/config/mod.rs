@@ -163,6 +163,18 @@ pub struct Settings {
     )]
     pub shutdown_timeout_secs: u64,
 
+    /// Milliseconds to keep serving after SIGTERM or SIGINT, with `/readyz` answering 503,
+    /// before the server stops accepting: set it to the time your load balancer takes to stop
+    /// sending (its health-check interval times the failures it waits for). Connections the
+    /// kernel accepted before the stop are served, not reset.
+    #[arg(
+        long,
+        env = "PLAUDIT_SHUTDOWN_DRAIN_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub shutdown_drain_ms: u64,
+
     /// Weight of the prior in reports' Bayesian averages, in votes: an article's average is
     /// pulled toward the site-wide mean as if this many votes at that mean had been cast.
     #[arg(
@@ -217,6 +229,7 @@ impl fmt::Debug for Settings {
             .field("rating_cache_ms", &self.rating_cache_ms)
             .field("rating_max_age_secs", &self.rating_max_age_secs)
             .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
+            .field("shutdown_drain_ms", &self.shutdown_drain_ms)
             .field("bayes_prior_weight", &self.bayes_prior_weight)
             .field("abuse", &self.abuse)
             .finish()

@@ -47,6 +47,9 @@ pub enum ApiError {
     /// The database did not answer in time or refused connections: worth a retry.
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),
+    /// A stop signal arrived: this instance is draining (only `/readyz` says so).
+    #[error("this instance is shutting down; retry on another")]
+    ShuttingDown,
     /// A fault of ours. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -75,6 +78,7 @@ impl ApiError {
             Self::TooManyRequests { .. } => "urn:plaudit:problem:too-many-requests",
             Self::Overloaded => "urn:plaudit:problem:overloaded",
             Self::Unavailable(_) => "urn:plaudit:problem:unavailable",
+            Self::ShuttingDown => "urn:plaudit:problem:shutting-down",
             Self::Internal(_) => "urn:plaudit:problem:internal",
         }
     }
@@ -133,7 +137,9 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Overloaded | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Overloaded | Self::Unavailable(_) | Self::ShuttingDown => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -153,7 +159,7 @@ impl ResponseError for ApiError {
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS));
             }
-            Self::Overloaded => {
+            Self::Overloaded | Self::ShuttingDown => {
                 response.insert_header((header::RETRY_AFTER, 1));
             }
             Self::Unauthorized(_) => {

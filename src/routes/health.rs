@@ -1,6 +1,7 @@
 //! Liveness and readiness, for load balancers and orchestrators.
 
 use crate::error::ApiError;
+use crate::shutdown::Draining;
 use crate::startup::AppState;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -14,8 +15,15 @@ pub async fn healthz() -> HttpResponse {
 /// Readiness answers quickly even while the pool waits for a database that is away.
 const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The database answers: 503 otherwise, so traffic goes to another instance.
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+/// The database answers and the service is not shutting down: 503 otherwise, so traffic goes
+/// to another instance.
+pub async fn readyz(
+    state: web::Data<AppState>,
+    draining: web::Data<Draining>,
+) -> Result<HttpResponse, ApiError> {
+    if draining.is_on() {
+        return Err(ApiError::ShuttingDown);
+    }
     match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
         Ok(answer) => answer.map_err(ApiError::Unavailable)?,
         Err(_) => return Err(ApiError::Unavailable(sqlx::Error::PoolTimedOut)),

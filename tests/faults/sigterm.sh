@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Graceful shutdown mid-load: start the release binary, load it with votes, send SIGTERM, and
 # check that
+#   - /readyz answers 503 during the drain that follows the signal (PLAUDIT_SHUTDOWN_DRAIN_MS),
 #   - every request whose bytes were sent before the signal succeeded (no 5xx, no reset or
 #     close after sending; refused connections after the signal are what a stopped server does),
 #   - the server exited within its shutdown timeout (PLAUDIT_SHUTDOWN_TIMEOUT, default 20 s),
@@ -57,6 +58,19 @@ old_pid=$server_pid
 signal_at=$(now)
 kill -TERM "$old_pid"
 ok=1
+# The drain starts when the signal is handled, a moment after it is sent.
+readiness=none
+for _ in $(seq 50); do
+  readiness=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/readyz" || true)
+  [ "$readiness" = 503 ] && break
+  sleep 0.01
+done
+if [ "$readiness" = 503 ]; then
+  echo "   /readyz answered 503 while draining"
+else
+  echo "FAIL: /readyz answered $readiness after SIGTERM, not 503"
+  ok=0
+fi
 if wait_exit "$old_pid" "$shutdown_timeout"; then
   shutdown_in=$(elapsed "$signal_at" "$(now)")
   echo "   SIGTERM after ${signal_after}s (at $signal_at); the server exited ${shutdown_in}s later (timeout ${shutdown_timeout}s)"
@@ -83,7 +97,7 @@ python3 "$faults_dir/check.py" --url "http://127.0.0.1:$port" --ack-log "$work/a
   --database-url "$DATABASE_URL" --plaudit "$bin" | tee "$work/check.out" || ok=0
 
 before=$(grep -m1 -o '[0-9]* requests sent before the signal, [0-9]* of them still in flight at it; [0-9]* succeeded, [0-9]* failed' "$work/analyze.out" || echo "no analysis")
-figures="load ${seconds}s, $(load_figure sent) requests ($(load_figure rate)/s); SIGTERM at ${signal_after}s: $before; exited in ${shutdown_in}s (timeout ${shutdown_timeout}s); $(grep -m1 '^acknowledged' "$work/check.out"); 503 $(load_figure 503), other statuses $(load_figure other_statuses), connection errors $(load_figure connection_errors) $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connection_error_counts"] or "")' "$work/load.json" | tr -d ' '); verify $(verify_result)"
+figures="load ${seconds}s, $(load_figure sent) requests ($(load_figure rate)/s); SIGTERM at ${signal_after}s, /readyz $readiness: $before; exited in ${shutdown_in}s (timeout ${shutdown_timeout}s); $(grep -m1 '^acknowledged' "$work/check.out"); 503 $(load_figure 503), other statuses $(load_figure other_statuses), connection errors $(load_figure connection_errors) $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connection_error_counts"] or "")' "$work/load.json" | tr -d ' '); verify $(verify_result)"
 if [ "$ok" = 1 ]; then
   passed=1
   summary "$run: PASS $figures"
