@@ -14,6 +14,7 @@ mod widget;
 use crate::abuse::rate_limit;
 use crate::config::AbuseSettings;
 use crate::error::ApiError;
+use crate::telemetry::RouteLabel;
 use actix_cors::Cors;
 use actix_web::http::header;
 use actix_web::middleware::from_fn;
@@ -57,11 +58,12 @@ pub fn allow_header(methods: &str) -> String {
 /// `{article_id}` also matches the empty string, so that `/v1/articles//rating` is refused
 /// with the rule for article ids rather than an unexplained 404.
 pub(crate) fn resource(path: &str) -> Resource {
-    let (_, methods) = ROUTES
+    let (listed, methods) = ROUTES
         .iter()
         .find(|(listed, _)| *listed == path)
         .unwrap_or_else(|| panic!("{path} is served but not listed in ROUTES (and openapi.yaml)"));
     web::resource(path.replace("{article_id}", "{article_id:[^/]*}"))
+        .app_data(RouteLabel(listed))
         .default_service(not_allowed(allow_header(methods)))
 }
 
@@ -76,56 +78,58 @@ pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
     cfg.app_data(web::QueryConfig::default().error_handler(|error, _| {
         ApiError::InvalidInput(format!("bad query string: {error}")).into()
     }));
-    cfg.service(operational("/healthz", health::healthz))
-        .service(operational("/readyz", health::readyz))
-        .service(operational("/metrics", crate::telemetry::render_metrics))
-        .service(operational("/openapi.yaml", openapi::yaml))
-        .service(operational("/openapi.json", openapi::json))
-        .service(public(
-            &["POST"],
-            resource("/v1/articles/{article_id}/votes")
-                .route(web::post().to(votes::record))
-                .route(web::delete().to(articles::reset)),
-        ))
-        .service(public(
-            &["GET", "HEAD", "DELETE"],
-            resource("/v1/articles/{article_id}/votes/{voter}")
-                .route(get().to(votes::show))
-                .route(web::delete().to(votes::retract)),
-        ))
-        .service(public(
-            &["POST"],
-            resource("/v1/articles/{article_id}/feedback").route(web::post().to(feedback::submit)),
-        ))
-        .service(public(
-            &["GET", "HEAD"],
-            resource("/v1/articles/{article_id}/rating").route(get().to(ratings::show)),
-        ))
-        .service(public(
-            &["GET", "HEAD"],
-            resource("/v1/ratings").route(get().to(ratings::batch)),
-        ))
-        .service(
-            resource("/v1/articles/{article_id}")
-                .route(get().to(articles::get))
-                .route(web::put().to(articles::put)),
-        )
-        .service(operational("/v1/reports/articles", reports::articles))
-        .service(operational(
-            "/v1/reports/articles/{article_id}",
-            reports::article,
-        ))
-        .service(operational("/v1/reports/summary", reports::summary))
-        .service(operational("/v1/reports/feedback", reports::feedback))
-        .service(operational("/v1/reports/audit", reports::audit))
-        .configure(widget::configure)
-        .configure(docs::configure)
-        .default_service(web::to(|req: HttpRequest| async move {
-            Err::<actix_web::HttpResponse, _>(ApiError::NotFound(format!(
-                "no such resource: {}",
-                req.path()
-            )))
-        }));
+    // actix tries resources in this order, matching each dynamic path with a regex, so the
+    // routes every reader's widget calls come first; no two of these paths overlap.
+    cfg.service(public(
+        &["GET", "HEAD"],
+        resource("/v1/articles/{article_id}/rating").route(get().to(ratings::show)),
+    ))
+    .service(public(
+        &["GET", "HEAD"],
+        resource("/v1/ratings").route(get().to(ratings::batch)),
+    ))
+    .service(public(
+        &["POST"],
+        resource("/v1/articles/{article_id}/votes")
+            .route(web::post().to(votes::record))
+            .route(web::delete().to(articles::reset)),
+    ))
+    .service(public(
+        &["GET", "HEAD", "DELETE"],
+        resource("/v1/articles/{article_id}/votes/{voter}")
+            .route(get().to(votes::show))
+            .route(web::delete().to(votes::retract)),
+    ))
+    .service(public(
+        &["POST"],
+        resource("/v1/articles/{article_id}/feedback").route(web::post().to(feedback::submit)),
+    ))
+    .service(operational("/healthz", health::healthz))
+    .service(operational("/readyz", health::readyz))
+    .service(operational("/metrics", crate::telemetry::render_metrics))
+    .service(operational("/openapi.yaml", openapi::yaml))
+    .service(operational("/openapi.json", openapi::json))
+    .service(
+        resource("/v1/articles/{article_id}")
+            .route(get().to(articles::get))
+            .route(web::put().to(articles::put)),
+    )
+    .service(operational("/v1/reports/articles", reports::articles))
+    .service(operational(
+        "/v1/reports/articles/{article_id}",
+        reports::article,
+    ))
+    .service(operational("/v1/reports/summary", reports::summary))
+    .service(operational("/v1/reports/feedback", reports::feedback))
+    .service(operational("/v1/reports/audit", reports::audit))
+    .configure(widget::configure)
+    .configure(docs::configure)
+    .default_service(web::to(|req: HttpRequest| async move {
+        Err::<actix_web::HttpResponse, _>(ApiError::NotFound(format!(
+            "no such resource: {}",
+            req.path()
+        )))
+    }));
 }
 
 /// A GET-only resource for operators, tools and editors: not rate-limited, not CORS-open.

@@ -3,7 +3,7 @@
 mod metrics;
 mod request;
 
-pub use metrics::{Metrics, record_http, render_metrics};
+pub use metrics::{Metrics, RouteLabel, record_http, render_metrics};
 pub use request::{REQUEST_ID, RequestIdValue, RequestSpan};
 
 use actix_web::body::MessageBody;

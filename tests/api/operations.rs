@@ -22,6 +22,9 @@ on_both_backends! {
         app.vote("metered", &voter, 4).await;
         app.vote("metered", &voter, 2).await;
         app.retract("metered", &voter).await;
+        app.get("/nowhere").await;
+        let brew = reqwest::Method::from_bytes(b"BREW").unwrap();
+        app.client.request(brew, app.url("/v1/ratings")).send().await.unwrap();
         let response = app.get("/metrics").await;
         assert_eq!(response.status(), StatusCode::OK);
         assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
@@ -33,6 +36,9 @@ on_both_backends! {
             "plaudit_votes_total{change=\"changed\"}",
             "plaudit_votes_total{change=\"retracted\"}",
             "plaudit_db_connections{",
+            // A path no route knows, and a method outside HTTP's usual set, make no new labels.
+            "plaudit_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"}",
+            "plaudit_http_requests_total{route=\"/v1/ratings\",method=\"other\",status=\"405\"}",
         ] {
             assert!(text.contains(needle), "missing {needle} in:\n{text}");
         }
