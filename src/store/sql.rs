@@ -6,9 +6,6 @@ pub const KEEP_SECRET: &str =
     "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
 pub const SELECT_SECRET: &str = "SELECT value FROM secrets WHERE name = $1";
 
-/// Votes reference their article, so its row must exist before the first vote.
-pub const ENSURE_ARTICLE: &str = "INSERT INTO articles (article_id, created_at) VALUES ($1, $2) ON CONFLICT (article_id) DO NOTHING";
-
 pub const INSERT_VOTE: &str = "INSERT INTO votes (article_id, voter_hash, stars, created_at, updated_at, revision) \
      VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (article_id, voter_hash) DO NOTHING";
 

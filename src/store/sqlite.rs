@@ -24,6 +24,11 @@ const SELECT_VOTE_FOR_UPDATE: &str =
 /// A reset takes the article's votes, then the article itself.
 const LOCK_ARTICLE_VOTES: &str = "SELECT 1 FROM votes WHERE article_id = $1";
 const LOCK_ARTICLE: &str = "SELECT vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 FROM articles WHERE article_id = $1";
+/// A batch's articles, given as a JSON array, each made unless it exists, in one statement.
+/// (`WHERE true` tells SQLite's parser that `ON CONFLICT` belongs to the insert.)
+const ENSURE_ARTICLES: &str = "INSERT INTO articles (article_id, created_at) \
+     SELECT value, CAST($2 AS INTEGER) FROM json_each($1) WHERE true \
+     ON CONFLICT (article_id) DO NOTHING";
 const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
      FROM articles WHERE article_id IN (SELECT value FROM json_each($1))";
 
