@@ -121,22 +121,21 @@ macro_rules! shared_store_impl {
                         *delta = delta.plus(RatingDelta::of(change, vote.stars));
                     }
                 }
-                let mut ratings = std::collections::HashMap::new();
-                for (article, delta) in deltas {
-                    ratings.insert(article, Self::apply_delta(&mut tx, article, delta).await?);
-                }
+                let ratings = Self::apply_deltas(&mut tx, deltas).await?;
                 tx.commit().await?;
-                Ok(votes
+                votes
                     .iter()
                     .zip(changes)
                     .map(|(vote, change)| match change {
-                        Some(change) => VoteOutcome::Recorded(RecordedVote {
-                            change,
-                            rating: ratings[vote.article.as_str()],
-                        }),
-                        None => VoteOutcome::NetworkCapped,
+                        Some(change) => match ratings.get(vote.article.as_str()) {
+                            Some(&rating) => {
+                                Ok(VoteOutcome::Recorded(RecordedVote { change, rating }))
+                            }
+                            None => Err(sqlx::Error::RowNotFound),
+                        },
+                        None => Ok(VoteOutcome::NetworkCapped),
                     })
-                    .collect())
+                    .collect()
             }
 
             /// One vote within a batch's transaction: what it changed, or `None` if the
@@ -282,6 +281,42 @@ macro_rules! shared_store_impl {
                 let rating = Self::apply_delta(&mut tx, article.as_str(), delta).await?;
                 tx.commit().await?;
                 Ok(Some(rating))
+            }
+
+            /// Every article's delta, in the backend's way (see `APPLY_DELTAS`); the new
+            /// ratings by article.
+            async fn apply_deltas(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                deltas: std::collections::BTreeMap<&str, RatingDelta>,
+            ) -> Result<std::collections::HashMap<String, RatingCounts>, sqlx::Error> {
+                let mut ratings = std::collections::HashMap::with_capacity(deltas.len());
+                if let Some(statement) = APPLY_DELTAS {
+                    let rows: Vec<serde_json::Value> = deltas
+                        .iter()
+                        .map(|(article, delta)| {
+                            let mut row = vec![serde_json::Value::from(*article)];
+                            row.extend(delta_values(*delta).map(serde_json::Value::from));
+                            serde_json::Value::Array(row)
+                        })
+                        .collect();
+                    let rows = serde_json::to_string(&rows)
+                        .map_err(|error| sqlx::Error::Encode(error.into()))?;
+                    for row in sqlx::query_as::<$db, ArticleRatingRow>(statement)
+                        .bind(rows)
+                        .fetch_all(&mut **tx)
+                        .await?
+                    {
+                        ratings.insert(row.article_id, row.counts.into());
+                    }
+                } else {
+                    for (article, delta) in deltas {
+                        ratings.insert(
+                            article.to_owned(),
+                            Self::apply_delta(tx, article, delta).await?,
+                        );
+                    }
+                }
+                Ok(ratings)
             }
 
             async fn apply_delta(

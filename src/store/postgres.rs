@@ -20,6 +20,9 @@ const LOCK_ARTICLE: &str = "SELECT vote_count, star_sum, stars_1, stars_2, stars
 const ENSURE_ARTICLES: &str = "INSERT INTO articles (article_id, created_at) \
      SELECT value, CAST($2 AS BIGINT) FROM json_array_elements_text(CAST($1 AS json)) \
      ON CONFLICT (article_id) DO NOTHING";
+/// No one-statement form: the deltas go one article at a time in sorted order, which is the
+/// order concurrent writers (and instances) lock aggregate rows in, so they cannot deadlock.
+const APPLY_DELTAS: Option<&str> = None;
 const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
      FROM articles WHERE article_id = ANY($1)";
 

@@ -29,6 +29,22 @@ const LOCK_ARTICLE: &str = "SELECT vote_count, star_sum, stars_1, stars_2, stars
 const ENSURE_ARTICLES: &str = "INSERT INTO articles (article_id, created_at) \
      SELECT value, CAST($2 AS INTEGER) FROM json_each($1) WHERE true \
      ON CONFLICT (article_id) DO NOTHING";
+/// A batch's aggregate deltas, as a JSON array of `[article, count, star_sum, n1, ..., n5]`,
+/// applied in one statement: with its one writer connection SQLite has no lock order to keep,
+/// and each statement costs a round trip to the connection's thread.
+const APPLY_DELTAS: Option<&str> = Some(
+    "UPDATE articles SET \
+     vote_count = vote_count + d.c, star_sum = star_sum + d.s, \
+     stars_1 = stars_1 + d.s1, stars_2 = stars_2 + d.s2, stars_3 = stars_3 + d.s3, \
+     stars_4 = stars_4 + d.s4, stars_5 = stars_5 + d.s5 \
+     FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS c, \
+     json_extract(value, '$[2]') AS s, json_extract(value, '$[3]') AS s1, \
+     json_extract(value, '$[4]') AS s2, json_extract(value, '$[5]') AS s3, \
+     json_extract(value, '$[6]') AS s4, json_extract(value, '$[7]') AS s5 \
+     FROM json_each($1)) AS d \
+     WHERE articles.article_id = d.id \
+     RETURNING article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5",
+);
 const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
      FROM articles WHERE article_id IN (SELECT value FROM json_each($1))";
 
