@@ -48,6 +48,17 @@ pub(super) fn delta_values(delta: RatingDelta) -> [i64; 7] {
     [delta.count, delta.star_sum, s1, s2, s3, s4, s5]
 }
 
+/// Lower-case hexadecimal, as SQLite's `unhex` reads it.
+pub(super) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
+}
+
 pub(super) fn stars_from_db(value: i16) -> Result<Stars, sqlx::Error> {
     Stars::new(i64::from(value))
         .ok_or_else(|| sqlx::Error::Decode(format!("stored stars out of range: {value}").into()))
@@ -111,11 +122,22 @@ macro_rules! shared_store_impl {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                let mut inserted = Self::insert_new_votes(&mut tx, votes).await?;
                 let mut changes: Vec<Option<VoteChange>> = vec![None; votes.len()];
                 let mut deltas: std::collections::BTreeMap<&str, RatingDelta> = Default::default();
                 for i in order {
                     let vote = &votes[i];
-                    changes[i] = Self::apply_vote(&mut tx, vote).await?;
+                    // The first vote of a voter that the batch insert stored is new; any other
+                    // (a change, or the same voter twice in one batch) goes one by one.
+                    let key = (
+                        vote.article.as_str().to_owned(),
+                        vote.voter.as_bytes().to_vec(),
+                    );
+                    changes[i] = if inserted.remove(&key) {
+                        Self::admit_new_vote(&mut tx, vote).await?
+                    } else {
+                        Self::apply_vote(&mut tx, vote).await?
+                    };
                     if let Some(change) = changes[i] {
                         let delta = deltas.entry(vote.article.as_str()).or_default();
                         *delta = delta.plus(RatingDelta::of(change, vote.stars));
@@ -160,18 +182,7 @@ macro_rules! shared_store_impl {
                         .await?
                         .rows_affected();
                     if inserted == 1 {
-                        if let Some(cap) = &vote.cap {
-                            if !Self::admit_network_voter(tx, cap, article, voter).await? {
-                                // Undone before the commit, so nobody ever sees it.
-                                sqlx::query::<$db>(sql::DELETE_VOTE)
-                                    .bind(article)
-                                    .bind(voter)
-                                    .execute(&mut **tx)
-                                    .await?;
-                                return Ok(None);
-                            }
-                        }
-                        return Ok(Some(VoteChange::New));
+                        return Self::admit_new_vote(tx, vote).await;
                     }
                     let previous =
                         sqlx::query_as::<$db, (i16, Option<String>)>(SELECT_VOTE_FOR_UPDATE)
@@ -204,6 +215,58 @@ macro_rules! shared_store_impl {
                 Err(sqlx::Error::Protocol(
                     "a vote kept losing insert races to the same voter".into(),
                 ))
+            }
+
+            /// The votes of a batch that are their voter's first, inserted in one statement
+            /// where the backend has one (see `INSERT_VOTES`): the (article, voter) pairs it
+            /// stored. Elsewhere none, and each vote makes its own insert.
+            async fn insert_new_votes(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                votes: &[super::batch::PendingVote],
+            ) -> Result<std::collections::HashSet<(String, Vec<u8>)>, sqlx::Error> {
+                let Some(statement) = INSERT_VOTES else {
+                    return Ok(Default::default());
+                };
+                let rows: Vec<serde_json::Value> = votes
+                    .iter()
+                    .map(|vote| {
+                        serde_json::json!([
+                            vote.article.as_str(),
+                            super::backend::hex(vote.voter.as_bytes()),
+                            vote.stars.get(),
+                            vote.now,
+                            vote.revision,
+                        ])
+                    })
+                    .collect();
+                let rows = serde_json::to_string(&rows)
+                    .map_err(|error| sqlx::Error::Encode(error.into()))?;
+                sqlx::query_as::<$db, (String, Vec<u8>)>(statement)
+                    .bind(rows)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map(|stored| stored.into_iter().collect())
+            }
+
+            /// A vote just inserted as its voter's first: new, unless the network cap refuses
+            /// the voter, in which case the insert is undone before the commit, so that
+            /// nobody ever sees it.
+            async fn admit_new_vote(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                vote: &super::batch::PendingVote,
+            ) -> Result<Option<VoteChange>, sqlx::Error> {
+                let (article, voter) = (vote.article.as_str(), vote.voter.as_bytes());
+                if let Some(cap) = &vote.cap {
+                    if !Self::admit_network_voter(tx, cap, article, voter).await? {
+                        sqlx::query::<$db>(sql::DELETE_VOTE)
+                            .bind(article)
+                            .bind(voter)
+                            .execute(&mut **tx)
+                            .await?;
+                        return Ok(None);
+                    }
+                }
+                Ok(Some(VoteChange::New))
             }
 
             /// Admits a new voter among the network's voters on the article today, unless that

@@ -23,6 +23,9 @@ const ENSURE_ARTICLES: &str = "INSERT INTO articles (article_id, created_at) \
 /// No one-statement form: the deltas go one article at a time in sorted order, which is the
 /// order concurrent writers (and instances) lock aggregate rows in, so they cannot deadlock.
 const APPLY_DELTAS: Option<&str> = None;
+/// No one-statement insert of a batch's votes: each vote's insert takes its row lock in the
+/// batch's sorted order, as the lock order requires.
+const INSERT_VOTES: Option<&str> = None;
 const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
      FROM articles WHERE article_id = ANY($1)";
 

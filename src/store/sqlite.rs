@@ -45,6 +45,17 @@ const APPLY_DELTAS: Option<&str> = Some(
      WHERE articles.article_id = d.id \
      RETURNING article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5",
 );
+/// A batch's votes, as a JSON array of `[article, voter hash in hex, stars, time, revision]`,
+/// each inserted unless its voter has voted on the article before; returns those it stored.
+const INSERT_VOTES: Option<&str> = Some(
+    "INSERT INTO votes (article_id, voter_hash, stars, created_at, updated_at, revision) \
+     SELECT json_extract(value, '$[0]'), unhex(json_extract(value, '$[1]')), \
+     json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[3]'), \
+     json_extract(value, '$[4]') \
+     FROM json_each($1) WHERE true \
+     ON CONFLICT (article_id, voter_hash) DO NOTHING \
+     RETURNING article_id, voter_hash",
+);
 const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
      FROM articles WHERE article_id IN (SELECT value FROM json_each($1))";
 

@@ -124,11 +124,15 @@ on_both_backends! {
         for voter in &voters {
             assert_eq!(vote_from(&app, office, "a1", voter).await.status(), StatusCode::CREATED);
         }
-        let stuffed = vote_from(&app, office, "a1", &new_voter()).await;
+        let stuffer = new_voter();
+        let stuffed = vote_from(&app, office, "a1", &stuffer).await;
         assert!(header(&stuffed, "retry-after").parse::<u64>().unwrap() <= 86_400);
         let problem = assert_problem(stuffed, StatusCode::TOO_MANY_REQUESTS).await;
         assert!(problem["detail"].as_str().unwrap().contains("from your network"), "{problem}");
         assert_eq!(app.rating("a1").await["count"], 3);
+        // The refused vote left nothing behind.
+        let refused = app.get(&format!("/v1/articles/a1/votes/{stuffer}")).await;
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND);
 
         // Readers who voted keep full use of their vote.
         assert_eq!(vote_from(&app, office, "a1", &voters[0]).await.status(), StatusCode::OK);
