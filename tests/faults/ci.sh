@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The fault-injection runs, short, for CI: kill -9 on SQLite and on PostgreSQL, SIGTERM on
-# SQLite, a full disk under SQLite, and a PostgreSQL outage, each with a few seconds of load
+# The fault-injection runs, short, for CI: kill -9 and SIGTERM on SQLite and on PostgreSQL, a
+# full disk under SQLite, and a PostgreSQL outage, each with a few seconds of load
 # (about a minute and a half in all once the release binary is built). Prints one SUMMARY line
 # per run and `N passed, M failed`; exits 1 if any run failed, showing that run's whole output.
 #
@@ -47,6 +47,7 @@ run() {
 run kill9-sqlite kill9.sh "$seconds"
 run kill9-postgres kill9.sh "$seconds" --postgres
 run sigterm-sqlite sigterm.sh "$seconds"
+run sigterm-postgres sigterm.sh "$seconds" --postgres
 run disk-full disk_full.sh
 run pg-restart pg_restart.sh "$outage_seconds"
 
