@@ -11,7 +11,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Latency buckets in seconds: fine below 10 ms, where a healthy service answers.
 const LATENCY_BUCKETS: [f64; 14] = [
@@ -35,11 +35,32 @@ impl Metrics {
                 .build_recorder();
             let handle = recorder.handle();
             metrics::set_global_recorder(recorder).expect("no other metrics recorder is installed");
+            spawn_upkeep(handle.clone());
             handle
         });
         Self {
             handle: handle.clone(),
         }
+    }
+}
+
+/// How often histogram samples are folded into their buckets.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
+/// A recorder made with `build_recorder` keeps every histogram sample until something runs its
+/// upkeep; rendering `/metrics` does, but a service nobody scrapes would grow by a few bytes
+/// per request for ever. A thread of its own, since the recorder outlives any one runtime.
+fn spawn_upkeep(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("metrics-upkeep".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_INTERVAL);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "no metrics upkeep thread; memory grows until /metrics is read");
     }
 }
 
