@@ -5,6 +5,7 @@
 #   bench/profile.sh BIN reads      votes for 2 s on a fresh PostgreSQL database, then reads
 #   bench/profile.sh BIN votes      votes on a fresh SQLite file
 #   bench/profile.sh bare           the bare actix-web handler (bench/bare_json.rs), reads
+#   WARM_SECONDS=N                  reads for N s before the measured reads (a warm cache)
 #   SECONDS_OF_LOAD=N (default 5)   PERF=1 records /tmp/perf.data (perf record -e cpu-clock,
 #                                   since VMs often lack hardware counters; build with
 #                                   CARGO_PROFILE_RELEASE_DEBUG=line-tables-only for symbols)
@@ -51,6 +52,8 @@ server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 if [ "$mode" = reads ]; then
   wrk -t2 -c64 -d2s -s bench/vote.lua "http://127.0.0.1:$port" >/dev/null
+  # WARM_SECONDS=N: read for N s first, so that the measured run starts with a full cache.
+  [ -n "${WARM_SECONDS:-}" ] && wrk -t2 -c64 -d"${WARM_SECONDS}s" -s bench/read.lua "http://127.0.0.1:$port" >/dev/null
   wrk -t2 -c64 -d"${seconds}s" -s bench/read.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|P99"
 else
   wrk -t2 -c64 -d"${seconds}s" -s bench/vote.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|P99"
