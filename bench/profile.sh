@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One quick load on one binary, optionally under perf: for A/B comparisons between builds and
-# for profiles. Not part of run.sh; BENCHMARKS.md quotes runs of it.
+# for profiles. Prints wrk's requests/s and p99, and the service's peak RSS. Not part of
+# run.sh; BENCHMARKS.md quotes runs of it.
 #
 #   bench/profile.sh BIN reads      votes for 2 s on a fresh PostgreSQL database, then reads
 #   bench/profile.sh BIN votes      votes on a fresh SQLite file
@@ -58,9 +59,10 @@ if [ "$mode" = reads ]; then
 else
   wrk -t2 -c64 -d"${seconds}s" -s bench/vote.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|P99"
 fi
-# Under perf, stop the service itself, perf's child; perf then writes its file and exits.
+# Under perf, the service is perf's child; stopping it makes perf write its file and exit.
 service=$server
 [ -n "${PERF:-}" ] && service=$(pgrep -P "$server" | head -n 1)
+echo "RSS_PEAK_KB $(awk '/^VmHWM/ {print $2}' "/proc/$service/status")"
 kill -TERM "$service"
 wait "$server" 2>/dev/null || true
 server=
