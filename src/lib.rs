@@ -6,6 +6,7 @@ pub mod domain;
 pub mod editors;
 pub mod error;
 pub mod extract;
+pub mod hex;
 pub mod routes;
 pub mod shutdown;
 pub mod startup;

@@ -47,8 +47,8 @@ impl ApiKey {
         let mut secret = [0u8; 32];
         getrandom::fill(&mut id).expect("the OS has randomness");
         getrandom::fill(&mut secret).expect("the OS has randomness");
-        let id = hex(&id);
-        let full = format!("{PREFIX}{id}_{}", hex(&secret));
+        let id = crate::hex::encode(&id);
+        let full = format!("{PREFIX}{id}_{}", crate::hex::encode(&secret));
         Self { id, full }
     }
 
@@ -81,10 +81,6 @@ impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ApiKey({}, [redacted])", self.id)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

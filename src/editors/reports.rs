@@ -115,8 +115,7 @@ struct Cursor {
 
 impl Cursor {
     fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).expect("a cursor serialises");
-        json.iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex::encode(&serde_json::to_vec(self).expect("a cursor serialises"))
     }
 
     fn decode(raw: &str) -> Result<Self, ApiError> {

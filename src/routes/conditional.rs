@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 /// Weak, because a compressed and a plain copy share it.
 pub fn entity_tag(body: &[u8]) -> EntityTag {
     let digest = Sha256::digest(body);
-    EntityTag::new_weak(digest[..8].iter().map(|b| format!("{b:02x}")).collect())
+    EntityTag::new_weak(crate::hex::encode(&digest[..8]))
 }
 
 /// Whether the request's `If-None-Match` names `tag` (or `*`).

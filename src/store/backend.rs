@@ -48,15 +48,10 @@ pub(super) fn delta_values(delta: RatingDelta) -> [i64; 7] {
     [delta.count, delta.star_sum, s1, s2, s3, s4, s5]
 }
 
-/// Lower-case hexadecimal, as SQLite's `unhex` reads it.
-pub(super) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
-            let _ = write!(out, "{byte:02x}");
-            out
-        })
+/// A value bound as one JSON text parameter: how a batch reaches SQL in one statement
+/// (`json_each` on SQLite, `json_array_elements_text` on PostgreSQL).
+pub(super) fn json_param(value: &impl serde::Serialize) -> Result<String, sqlx::Error> {
+    serde_json::to_string(value).map_err(|error| sqlx::Error::Encode(error.into()))
 }
 
 pub(super) fn stars_from_db(value: i16) -> Result<Stars, sqlx::Error> {
@@ -71,7 +66,7 @@ pub(super) const MAX_VOTE_ROUNDS: usize = 3;
 macro_rules! shared_store_impl {
     ($store:ty, $db:ty) => {
         use super::backend::{
-            ArticleRatingRow, MAX_VOTE_ROUNDS, RatingRow, delta_values, stars_from_db,
+            ArticleRatingRow, MAX_VOTE_ROUNDS, RatingRow, delta_values, json_param, stars_from_db,
         };
         use super::{
             NetworkCap, RatingCounts, RatingDelta, RecordedVote, StoredVote, VoteChange,
@@ -115,8 +110,7 @@ macro_rules! shared_store_impl {
                 let articles: std::collections::BTreeSet<&str> =
                     votes.iter().map(|v| v.article.as_str()).collect();
                 let now = votes.iter().map(|v| v.now).max().unwrap_or_default();
-                let articles = serde_json::to_string(&articles)
-                    .map_err(|error| sqlx::Error::Encode(error.into()))?;
+                let articles = json_param(&articles)?;
                 sqlx::query::<$db>(ENSURE_ARTICLES)
                     .bind(articles)
                     .bind(now)
@@ -129,11 +123,13 @@ macro_rules! shared_store_impl {
                     let vote = &votes[i];
                     // The first vote of a voter that the batch insert stored is new; any other
                     // (a change, or the same voter twice in one batch) goes one by one.
-                    let key = (
-                        vote.article.as_str().to_owned(),
-                        vote.voter.as_bytes().to_vec(),
-                    );
-                    changes[i] = if inserted.remove(&key) {
+                    // (No key to build where the backend inserts one by one.)
+                    let first = !inserted.is_empty()
+                        && inserted.remove(&(
+                            vote.article.as_str().to_owned(),
+                            vote.voter.as_bytes().to_vec(),
+                        ));
+                    changes[i] = if first {
                         Self::admit_new_vote(&mut tx, vote).await?
                     } else {
                         Self::apply_vote(&mut tx, vote).await?
@@ -232,15 +228,14 @@ macro_rules! shared_store_impl {
                     .map(|vote| {
                         serde_json::json!([
                             vote.article.as_str(),
-                            super::backend::hex(vote.voter.as_bytes()),
+                            crate::hex::encode(vote.voter.as_bytes()),
                             vote.stars.get(),
                             vote.now,
                             vote.revision,
                         ])
                     })
                     .collect();
-                let rows = serde_json::to_string(&rows)
-                    .map_err(|error| sqlx::Error::Encode(error.into()))?;
+                let rows = json_param(&rows)?;
                 sqlx::query_as::<$db, (String, Vec<u8>)>(statement)
                     .bind(rows)
                     .fetch_all(&mut **tx)
@@ -362,8 +357,7 @@ macro_rules! shared_store_impl {
                             serde_json::Value::Array(row)
                         })
                         .collect();
-                    let rows = serde_json::to_string(&rows)
-                        .map_err(|error| sqlx::Error::Encode(error.into()))?;
+                    let rows = json_param(&rows)?;
                     for row in sqlx::query_as::<$db, ArticleRatingRow>(statement)
                         .bind(rows)
                         .fetch_all(&mut **tx)

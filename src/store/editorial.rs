@@ -286,8 +286,7 @@ impl Store {
         article: &ArticleId,
         meta: &ArticleMetadata,
     ) -> Result<(), sqlx::Error> {
-        let authors =
-            serde_json::to_string(&meta.authors).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        let authors = super::backend::json_param(&meta.authors)?;
         dispatch!(self, s => s.put_metadata(article, meta, &authors, now_millis()).await)
     }
 

@@ -88,7 +88,7 @@ impl SqliteStore {
         articles: &[crate::domain::ArticleId],
     ) -> Result<Vec<super::backend::ArticleRatingRow>, sqlx::Error> {
         let ids: Vec<&str> = articles.iter().map(|a| a.as_str()).collect();
-        let ids = serde_json::to_string(&ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        let ids = super::backend::json_param(&ids)?;
         sqlx::query_as::<Sqlite, super::backend::ArticleRatingRow>(SELECT_RATINGS)
             .bind(ids)
             .fetch_all(reader)
