@@ -15,8 +15,9 @@
 # `pg_ctlcluster ... restart` instead (a shorter outage).
 #
 # Other people's tests may use the same PostgreSQL: before stopping it the script waits (10
-# minutes at most) until no schemathesis run and no `cargo test` API binary is running, and
-# whatever happens it starts PostgreSQL again before it exits.
+# minutes at most, PLAUDIT_FAULTS_QUIET_WAIT=S changes that) until no schemathesis run and no
+# `cargo test` API binary is running, and whatever happens it starts PostgreSQL again before
+# it exits.
 set -euo pipefail
 seconds=15
 mode=stop-start
@@ -62,19 +63,37 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# True while someone else's tests use PostgreSQL.
+# Someone else's tests on PostgreSQL: schemathesis runs and `cargo test` API binaries, as
+# "pid elapsed command" lines. This script's own ancestors are left out, since a caller's
+# command line may name either (a CI wrapper, an editor's shell).
 others_testing() {
-  pgrep -f schemathesis >/dev/null || pgrep -f 'target/debug/deps/api-' >/dev/null
+  local ancestors=" " pid=$$
+  while [ -n "$pid" ] && [ "$pid" -gt 1 ]; do
+    ancestors+="$pid "
+    pid=$(ps -o ppid= -p "$pid" | tr -d ' ')
+  done
+  local found
+  for found in $(pgrep -f 'schemathesis|target/debug/deps/api-' || true); do
+    case $ancestors in *" $found "*) continue ;; esac
+    ps -o pid=,etime=,args= -p "$found" | cut -c1-200
+  done
 }
 
+# Waits until nobody else's tests use PostgreSQL, PLAUDIT_FAULTS_QUIET_WAIT seconds at most
+# (default 600), then goes ahead anyway: a fault test that never runs proves nothing, and a
+# process that matched for that long is more likely stuck than testing.
 wait_for_quiet() {
-  local waited=0
-  while others_testing; do
-    if [ "$waited" -ge 600 ]; then
-      echo "FAIL: other tests kept using PostgreSQL for 10 minutes; not restarting it" >&2
-      return 1
+  local waited=0 limit=${PLAUDIT_FAULTS_QUIET_WAIT:-600} others
+  while others=$(others_testing) && [ -n "$others" ]; do
+    if [ "$waited" -ge "$limit" ]; then
+      echo "WARNING: these still run after ${limit}s; restarting PostgreSQL under them:" >&2
+      sed 's/^/     /' <<<"$others" >&2
+      return 0
     fi
-    [ "$waited" = 0 ] && echo "   waiting for other tests on PostgreSQL to finish (schemathesis, cargo test)"
+    if [ "$waited" = 0 ]; then
+      echo "   waiting (${limit}s at most) for other tests on PostgreSQL to finish:"
+      sed 's/^/     /' <<<"$others"
+    fi
     sleep 5
     waited=$((waited + 5))
   done
@@ -92,9 +111,10 @@ start_server "$port" "$work/server.log"
 start_load "$seconds"
 fault_after=$(python3 -c "print(round($seconds * 0.25, 2))")
 sleep "$fault_after"
-if others_testing; then
-  echo "FAIL: other tests started on PostgreSQL during the load; not restarting it under them" >&2
-  exit 1
+others=$(others_testing)
+if [ -n "$others" ]; then
+  echo "WARNING: other tests started on PostgreSQL during the load; they will see the outage:" >&2
+  sed 's/^/     /' <<<"$others" >&2
 fi
 fault_at=$(now)
 if [ "$mode" = restart ]; then
