@@ -22,12 +22,12 @@ mod editorial;
 #[macro_use]
 mod reports;
 mod postgres;
+mod ratings;
 mod sql;
 mod sqlite;
 
 use crate::domain::{ArticleId, Revision, Stars, VoterHash, VoterKey};
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 pub use batch::BatchSettings;
@@ -252,53 +252,6 @@ impl Store {
         voter: &VoterHash,
     ) -> Result<Option<StoredVote>, sqlx::Error> {
         dispatch!(self, s => s.find_vote(article, voter).await)
-    }
-
-    #[tracing::instrument(skip_all, fields(article_id = %article))]
-    pub async fn rating(&self, article: &ArticleId) -> Result<RatingCounts, sqlx::Error> {
-        if let Some(counts) = self
-            .cache
-            .as_ref()
-            .and_then(|cache| cache.get(article.as_str()))
-        {
-            return Ok(counts);
-        }
-        let counts = dispatch!(self, s => s.rating(article).await)?;
-        if let Some(cache) = &self.cache {
-            cache.remember(article.as_str(), counts);
-        }
-        Ok(counts)
-    }
-
-    /// Ratings of articles that have an aggregate row; those absent have no votes.
-    #[tracing::instrument(skip_all, fields(articles = articles.len()))]
-    pub async fn ratings(
-        &self,
-        articles: &[ArticleId],
-    ) -> Result<HashMap<String, RatingCounts>, sqlx::Error> {
-        let Some(cache) = &self.cache else {
-            return dispatch!(self, s => s.ratings(articles).await);
-        };
-        let mut found = HashMap::new();
-        let mut missing = Vec::new();
-        for article in articles {
-            match cache.get(article.as_str()) {
-                Some(counts) => {
-                    found.insert(article.to_string(), counts);
-                }
-                None => missing.push(article.clone()),
-            }
-        }
-        if !missing.is_empty() {
-            let fetched = dispatch!(self, s => s.ratings(&missing).await)?;
-            for article in &missing {
-                // Articles without a row have no votes; that is worth remembering too.
-                let counts = fetched.get(article.as_str()).copied().unwrap_or_default();
-                cache.remember(article.as_str(), counts);
-                found.insert(article.to_string(), counts);
-            }
-        }
-        Ok(found)
     }
 
     /// The aggregates computed afresh from the votes, to check the kept ones against.

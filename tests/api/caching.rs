@@ -1,5 +1,6 @@
 //! Ratings are cached in memory and revalidated by ETag; this instance's votes show at once,
-//! other instances' within the cache's time to live.
+//! other instances' within the cache's time to live, and sooner for ratings read often (they
+//! are read again in the background once past half their life).
 
 use crate::helpers::{TestApp, new_voter, test_settings};
 use plaudit::startup::Application;
@@ -53,5 +54,37 @@ on_both_backends! {
         app.vote("a1", &voter, 1).await;
         app.retract("a1", &voter).await;
         assert_eq!(app.rating("a1").await["count"], 2);
+    }
+
+    async fn a_rating_read_past_half_its_life_is_read_again_before_it_expires(app) {
+        let ttl = Duration::from_secs(4);
+        let mut settings = test_settings(&app.database);
+        settings.rating_cache_ms = ttl.as_millis() as u64;
+        let reader = Application::build(&settings).await.unwrap();
+        let reader_url = format!("http://127.0.0.1:{}/v1/articles/a1/rating", reader.port());
+        tokio::spawn(reader.run());
+        let count = || async {
+            let rating: serde_json::Value = app.client.get(&reader_url).send().await.unwrap().json().await.unwrap();
+            rating["count"].as_i64().unwrap()
+        };
+
+        // The reader's entry is read at or after `read`, so it cannot expire before `expiry`.
+        let read = std::time::Instant::now();
+        let expiry = read + ttl;
+        assert_eq!(count().await, 0);
+        app.vote("a1", &new_voter(), 5).await;
+        assert_eq!(count().await, 0, "the reader serves what it read");
+        tokio::time::sleep_until((read + ttl / 2 + Duration::from_millis(100)).into()).await;
+        assert_eq!(count().await, 0, "still served from memory, and now read again in the background");
+        // A 1 that arrives before `expiry` can only come from the entry being read again.
+        loop {
+            let seen = count().await;
+            let answered = std::time::Instant::now();
+            assert!(answered < expiry, "not read again before the entry expired");
+            if seen == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
