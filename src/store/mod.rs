@@ -21,6 +21,8 @@ mod cache;
 mod editorial;
 #[macro_use]
 mod reports;
+#[macro_use]
+mod vote_writes;
 mod postgres;
 mod ratings;
 mod sql;

@@ -65,3 +65,4 @@ impl PostgresStore {
 editorial_store_impl!(PostgresStore, Postgres);
 reports_store_impl!(PostgresStore, Postgres);
 shared_store_impl!(PostgresStore, Postgres);
+vote_writes_impl!(PostgresStore, Postgres);

@@ -115,3 +115,4 @@ fn connect_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
 editorial_store_impl!(SqliteStore, Sqlite);
 reports_store_impl!(SqliteStore, Sqlite);
 shared_store_impl!(SqliteStore, Sqlite);
+vote_writes_impl!(SqliteStore, Sqlite);
