@@ -172,9 +172,14 @@ reads() { # over a PostgreSQL database with votes on 10,000 articles
     "$(printf '%s\n' "${off[@]}" | median)" "$(printf '%s\n' "${on[@]}" | median)" "$p50" "$p99" "$(rss_mb "$server")"
   stop
 
-  # p99 at half of the maximum throughput: each connection paced to that rate.
+  # p99 at half of the maximum throughput: each connection paced to that rate. The server is
+  # fresh, so a first, unmeasured load at the same pace fills its cache: the steady state is
+  # what is measured, not the first read of each of the 10,000 ratings.
+  local pace
+  pace=$(awk -v r="$reads_max" -v c="$conns" 'BEGIN {printf "%d", c * 1000 / (r / 2)}')
   start "$url" 18806
-  load read.lua http://127.0.0.1:18806 DELAY_MS="$(awk -v r="$reads_max" -v c="$conns" 'BEGIN {printf "%d", c * 1000 / (r / 2)}')"
+  seconds=$(( seconds < 5 ? seconds : 5 )) load read.lua http://127.0.0.1:18806 DELAY_MS="$pace"
+  load read.lua http://127.0.0.1:18806 DELAY_MS="$pace"
   row "GET rating at half the maximum rate" "-" "$rps" "$p50" "$p99" "$(rss_mb "$server")"
   stop
 }
