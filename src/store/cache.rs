@@ -3,9 +3,9 @@
 //!
 //! - Figures are never served once the TTL has passed since they were read from the
 //!   database, so votes through other instances show within it.
-//! - This instance's own writes mark the article changed as they commit, and a read that
-//!   began before the mark cannot put its older figures back over it: a reader sees their
-//!   vote on the next read.
+//! - This instance's own writes record the change as they commit, and a read that began
+//!   before it cannot store its older figures: a reader sees their vote on the next read.
+//!   Changes are kept apart from the ratings, where size eviction cannot drop them.
 //! - An entry read in the second half of its life is read again in the background, in
 //!   batches, by one task at a time (see `ratings.rs`). A popular article's readers then
 //!   never wait for the database; misses are for articles nobody read for a while.
@@ -15,12 +15,16 @@ use crate::domain::ArticleId;
 use moka::Expiry;
 use moka::ops::compute::Op;
 use moka::sync::Cache;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Enough for every article a busy site shows in a day; least-recently used go first.
+/// Enough for every article a busy site shows in a day; moka's TinyLFU policy picks which
+/// go when there are more.
 const MAX_ARTICLES: u64 = 200_000;
+/// Articles waiting to be read again, at most; past that an entry simply expires.
+const MAX_DUE: usize = 20_000;
 
 #[derive(Clone)]
 pub struct RatingCache {
@@ -28,26 +32,25 @@ pub struct RatingCache {
 }
 
 struct Shared {
-    entries: Cache<String, Arc<Entry>>,
-    /// Changes marked so far. A read takes its ticket from here before it asks the database,
-    /// so a mark with a higher number is a change that read may not have seen.
-    changes: AtomicU64,
+    ratings: Cache<String, Arc<Entry>>,
+    /// Numbers changes; a read takes its ticket from here before it asks the database.
+    counter: AtomicU64,
+    /// The latest change to each article this instance committed within the TTL. No
+    /// capacity bound: it holds one TTL's worth of changed articles.
+    changes: Cache<String, u64>,
     ttl: Duration,
     due: Mutex<Due>,
 }
 
-/// Entries waiting to be read again, and whether a task is at it.
+/// Articles waiting to be read again, oldest first, and whether a task is at it.
 #[derive(Default)]
 struct Due {
-    articles: Vec<ArticleId>,
+    articles: VecDeque<ArticleId>,
     refreshing: bool,
 }
 
 struct Entry {
-    /// `None`: changed by this instance, and not read since.
-    counts: Option<RatingCounts>,
-    /// The ticket of the read that found `counts`, or the number of the change.
-    stamp: u64,
+    counts: RatingCounts,
     /// When the read began (so the TTL counts from before the database answered).
     read_at: Instant,
     refresh_asked: AtomicBool,
@@ -55,13 +58,13 @@ struct Entry {
 
 /// Taken just before reading the database; see `RatingCache::remember`.
 pub struct Ticket {
-    stamp: u64,
+    changes_before: u64,
     taken_at: Instant,
 }
 
 pub struct Lookup {
     pub counts: Option<RatingCounts>,
-    /// The caller should start the task that reads due entries again (`next_due`).
+    /// The caller should start the task that reads due entries again (`refresher`).
     pub start_refresher: bool,
 }
 
@@ -97,14 +100,15 @@ impl Expiry<String, Arc<Entry>> for ExpireAfterRead {
 
 impl RatingCache {
     pub fn new(ttl: Duration) -> Self {
-        let entries = Cache::builder()
+        let ratings = Cache::builder()
             .max_capacity(MAX_ARTICLES)
             .expire_after(ExpireAfterRead(ttl))
             .build();
         Self {
             shared: Arc::new(Shared {
-                entries,
-                changes: AtomicU64::new(0),
+                ratings,
+                counter: AtomicU64::new(0),
+                changes: Cache::builder().time_to_live(ttl).build(),
                 ttl,
                 due: Mutex::default(),
             }),
@@ -112,82 +116,88 @@ impl RatingCache {
     }
 
     pub fn lookup(&self, article: &ArticleId) -> Lookup {
-        let mut found = Lookup {
-            counts: None,
-            start_refresher: false,
+        let Some(entry) = self.shared.ratings.get(article.as_str()) else {
+            return Lookup {
+                counts: None,
+                start_refresher: false,
+            };
         };
-        let Some(entry) = self.shared.entries.get(article.as_str()) else {
-            return found;
-        };
-        found.counts = entry.counts;
-        if found.counts.is_some()
-            && entry.read_at.elapsed() >= self.shared.ttl / 2
+        let mut start_refresher = false;
+        if entry.read_at.elapsed() >= self.shared.ttl / 2
             && !entry.refresh_asked.swap(true, Ordering::Relaxed)
         {
             let mut due = self.due();
-            due.articles.push(article.clone());
-            found.start_refresher = !std::mem::replace(&mut due.refreshing, true);
+            if due.articles.len() < MAX_DUE {
+                due.articles.push_back(article.clone());
+                start_refresher = !std::mem::replace(&mut due.refreshing, true);
+            }
         }
-        found
+        Lookup {
+            counts: Some(entry.counts),
+            start_refresher,
+        }
     }
 
     pub fn ticket(&self) -> Ticket {
         Ticket {
-            stamp: self.shared.changes.load(Ordering::SeqCst),
+            changes_before: self.shared.counter.load(Ordering::SeqCst),
             taken_at: Instant::now(),
         }
     }
 
     /// Keeps figures read from the database after `ticket` was taken, unless this instance
-    /// changed the article since (or a later read is already kept).
+    /// committed a change to the article since.
     pub fn remember(&self, article: &str, counts: RatingCounts, ticket: &Ticket) {
-        // Past the TTL the mark of a change this read missed may have expired too.
-        if ticket.taken_at.elapsed() >= self.shared.ttl {
+        // Past the TTL, the record of a change this read missed may have expired.
+        if ticket.taken_at.elapsed() >= self.shared.ttl || self.changed_since(article, ticket) {
             return;
         }
-        let read = Entry {
-            counts: Some(counts),
-            stamp: ticket.stamp,
+        let read = Arc::new(Entry {
+            counts,
             read_at: ticket.taken_at,
             refresh_asked: AtomicBool::new(false),
-        };
-        self.put_unless_newer(article, read);
+        });
+        self.shared.ratings.insert(article.to_owned(), read.clone());
+        // A change counted after the check above either removed this entry in `forget`
+        // (recorded, then removed), or is seen here.
+        if self.changed_since(article, ticket) {
+            self.shared
+                .ratings
+                .entry(article.to_owned())
+                .and_compute_with(|kept| match kept {
+                    Some(kept) if Arc::ptr_eq(kept.value(), &read) => Op::Remove,
+                    _ => Op::Nop,
+                });
+        }
     }
 
     /// After a committed change to the article: reads that began before now cannot be kept,
     /// and the next read goes to the database.
     pub fn forget(&self, article: &str) {
-        let change = self.shared.changes.fetch_add(1, Ordering::SeqCst) + 1;
-        let mark = Entry {
-            counts: None,
-            stamp: change,
-            read_at: Instant::now(),
-            refresh_asked: AtomicBool::new(true),
-        };
-        self.put_unless_newer(article, mark);
-    }
-
-    /// Up to `max` articles to read again, or `None` (and the refresher's turn ends) when
-    /// there are none.
-    pub fn next_due(&self, max: usize) -> Option<Vec<ArticleId>> {
-        let mut due = self.due();
-        if due.articles.is_empty() {
-            due.refreshing = false;
-            return None;
-        }
-        let from = due.articles.len().saturating_sub(max);
-        Some(due.articles.split_off(from))
-    }
-
-    fn put_unless_newer(&self, article: &str, entry: Entry) {
-        let entry = Arc::new(entry);
+        let change = self.shared.counter.fetch_add(1, Ordering::SeqCst) + 1;
         self.shared
-            .entries
+            .changes
             .entry(article.to_owned())
-            .and_compute_with(|current| match current {
-                Some(current) if is_newer(current.value(), &entry) => Op::Nop,
-                _ => Op::Put(entry),
+            .and_compute_with(|latest| match latest {
+                Some(latest) if *latest.value() >= change => Op::Nop,
+                _ => Op::Put(change),
             });
+        self.shared.ratings.invalidate(article);
+    }
+
+    /// The background reader's turn; see `RefresherTurn`.
+    pub fn refresher(&self) -> RefresherTurn {
+        RefresherTurn {
+            cache: self.clone(),
+            ended: false,
+        }
+    }
+
+    fn changed_since(&self, article: &str, ticket: &Ticket) -> bool {
+        self.shared
+            .changes
+            .get(article)
+            .is_some_and(|change| change > ticket.changes_before)
     }
 
     fn due(&self) -> std::sync::MutexGuard<'_, Due> {
@@ -198,15 +208,49 @@ impl RatingCache {
     }
 }
 
-fn is_newer(kept: &Entry, candidate: &Entry) -> bool {
-    (kept.stamp, kept.read_at) > (candidate.stamp, candidate.read_at)
+/// Hands the due articles to the one task reading them again. However that task ends (all
+/// done, a panic, its runtime dropped), the next due entry starts another.
+pub struct RefresherTurn {
+    cache: RatingCache,
+    ended: bool,
+}
+
+impl RefresherTurn {
+    /// Up to `max` articles still cached, oldest first, or `None` (and the turn ends) when
+    /// none are left.
+    pub fn next(&mut self, max: usize) -> Option<Vec<ArticleId>> {
+        let mut due = self.cache.due();
+        let mut batch = Vec::new();
+        while batch.len() < max {
+            let Some(article) = due.articles.pop_front() else {
+                break;
+            };
+            if self.cache.shared.ratings.contains_key(article.as_str()) {
+                batch.push(article);
+            }
+        }
+        if batch.is_empty() {
+            due.refreshing = false;
+            self.ended = true;
+            return None;
+        }
+        Some(batch)
+    }
+}
+
+impl Drop for RefresherTurn {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.cache.due().refreshing = false;
+        }
+    }
 }
 
 impl std::fmt::Debug for RatingCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RatingCache")
             .field("ttl", &self.shared.ttl)
-            .field("entries", &self.shared.entries.entry_count())
+            .field("entries", &self.shared.ratings.entry_count())
             .finish()
     }
 }
@@ -239,50 +283,67 @@ mod tests {
         let after = cache.ticket();
         cache.remember("a", counts(2), &after);
         assert_eq!(cache.lookup(&a).counts, Some(counts(2)));
+        // Landing after a newer read, it does not replace it either.
+        cache.remember("a", counts(1), &before);
+        assert_eq!(cache.lookup(&a).counts, Some(counts(2)));
     }
 
     #[test]
-    fn an_older_read_does_not_replace_a_newer_one() {
+    fn a_change_outlives_the_eviction_of_the_rating() {
         let cache = RatingCache::new(Duration::from_secs(60));
-        let older = cache.ticket();
+        let before = cache.ticket();
         cache.forget("a");
-        let newer = cache.ticket();
-        cache.remember("a", counts(2), &newer);
-        cache.remember("a", counts(1), &older);
-        assert_eq!(cache.lookup(&article("a")).counts, Some(counts(2)));
+        // What the size limit may do to any rating at any time.
+        cache.shared.ratings.invalidate_all();
+        cache.shared.ratings.run_pending_tasks();
+        cache.remember("a", counts(1), &before);
+        assert_eq!(cache.lookup(&article("a")).counts, None);
     }
 
     #[test]
     fn entries_expire_the_ttl_after_their_read_began() {
-        let cache = RatingCache::new(Duration::from_millis(50));
+        let cache = RatingCache::new(Duration::from_millis(400));
         let ticket = cache.ticket();
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(200));
         cache.remember("a", counts(1), &ticket);
         assert_eq!(cache.lookup(&article("a")).counts, Some(counts(1)));
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(250));
         assert_eq!(cache.lookup(&article("a")).counts, None);
     }
 
     #[test]
     fn an_entry_past_half_its_life_is_due_once() {
-        let cache = RatingCache::new(Duration::from_millis(200));
+        let cache = RatingCache::new(Duration::from_secs(2));
         let (a, b) = (article("a"), article("b"));
         cache.remember("a", counts(1), &cache.ticket());
         cache.remember("b", counts(1), &cache.ticket());
         assert!(!cache.lookup(&a).start_refresher);
-        std::thread::sleep(Duration::from_millis(110));
+        std::thread::sleep(Duration::from_millis(1_100));
 
         // The first due entry starts the refresher; the second joins its queue.
         assert!(cache.lookup(&a).start_refresher);
         assert!(!cache.lookup(&a).start_refresher);
         assert!(!cache.lookup(&b).start_refresher);
         assert_eq!(cache.lookup(&b).counts, Some(counts(1)));
-        assert_eq!(cache.next_due(10).map(|due| due.len()), Some(2));
-        assert!(cache.next_due(10).is_none());
+        let mut turn = cache.refresher();
+        assert_eq!(turn.next(10), Some(vec![a.clone(), b.clone()]));
+        assert_eq!(turn.next(10), None);
 
         // Read again: not due until half its new life has passed.
         cache.remember("a", counts(3), &cache.ticket());
         assert!(!cache.lookup(&a).start_refresher);
         assert_eq!(cache.lookup(&a).counts, Some(counts(3)));
+    }
+
+    #[test]
+    fn a_refresher_that_stops_early_lets_the_next_one_start() {
+        let cache = RatingCache::new(Duration::from_millis(400));
+        for id in ["a", "b"] {
+            cache.remember(id, counts(1), &cache.ticket());
+        }
+        std::thread::sleep(Duration::from_millis(220));
+        assert!(cache.lookup(&article("a")).start_refresher);
+        drop(cache.refresher()); // as if its task panicked or its runtime went away
+        assert!(cache.lookup(&article("b")).start_refresher);
     }
 }

@@ -79,7 +79,8 @@ impl Store {
             // No runtime to run it on (not the server): the entries expire as usual.
             Err(_) => {
                 if let Some(cache) = &self.cache {
-                    while cache.next_due(usize::MAX).is_some() {}
+                    let mut turn = cache.refresher();
+                    while turn.next(usize::MAX).is_some() {}
                 }
             }
         }
@@ -89,7 +90,8 @@ impl Store {
         let Some(cache) = &self.cache else {
             return;
         };
-        while let Some(articles) = cache.next_due(REFRESH_BATCH) {
+        let mut turn = cache.refresher();
+        while let Some(articles) = turn.next(REFRESH_BATCH) {
             let ticket = cache.ticket();
             match dispatch!(self, s => s.ratings(&articles).await) {
                 Ok(fetched) => {
