@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 const MAX_ARTICLES: u64 = 200_000;
 /// Articles waiting to be read again, at most; past that an entry simply expires.
 const MAX_DUE: usize = 20_000;
+/// Lookups by result: the hit ratio tells an operator whether the TTL suits the traffic.
+const LOOKUPS: &str = "plaudit_rating_cache_lookups_total";
 
 #[derive(Clone)]
 pub struct RatingCache {
@@ -40,6 +42,9 @@ struct Shared {
     changes: Cache<String, u64>,
     ttl: Duration,
     due: Mutex<Due>,
+    hits: metrics::Counter,
+    misses: metrics::Counter,
+    rereads: metrics::Counter,
 }
 
 /// Articles waiting to be read again, oldest first, and whether a task is at it.
@@ -111,17 +116,22 @@ impl RatingCache {
                 changes: Cache::builder().time_to_live(ttl).build(),
                 ttl,
                 due: Mutex::default(),
+                hits: metrics::counter!(LOOKUPS, "result" => "hit"),
+                misses: metrics::counter!(LOOKUPS, "result" => "miss"),
+                rereads: metrics::counter!("plaudit_rating_cache_rereads_total"),
             }),
         }
     }
 
     pub fn lookup(&self, article: &ArticleId) -> Lookup {
         let Some(entry) = self.shared.ratings.get(article.as_str()) else {
+            self.shared.misses.increment(1);
             return Lookup {
                 counts: None,
                 start_refresher: false,
             };
         };
+        self.shared.hits.increment(1);
         let mut start_refresher = false;
         if entry.read_at.elapsed() >= self.shared.ttl / 2
             && !entry.refresh_asked.swap(true, Ordering::Relaxed)
@@ -183,6 +193,11 @@ impl RatingCache {
                 _ => Op::Put(change),
             });
         self.shared.ratings.invalidate(article);
+    }
+
+    /// For the metrics: `articles` were read again in the background.
+    pub fn count_rereads(&self, articles: usize) {
+        self.shared.rereads.increment(articles as u64);
     }
 
     /// The background reader's turn; see `RefresherTurn`.

@@ -95,6 +95,7 @@ impl Store {
             let ticket = cache.ticket();
             match dispatch!(self, s => s.ratings(&articles).await) {
                 Ok(fetched) => {
+                    cache.count_rereads(articles.len());
                     for article in &articles {
                         let counts = fetched.get(article.as_str()).copied().unwrap_or_default();
                         cache.remember(article.as_str(), counts, &ticket);

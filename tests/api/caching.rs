@@ -2,7 +2,7 @@
 //! other instances' within the cache's time to live, and sooner for ratings read often (they
 //! are read again in the background once past half their life).
 
-use crate::helpers::{TestApp, new_voter, test_settings};
+use crate::helpers::{TestApp, metric_value, new_voter, test_settings};
 use plaudit::startup::Application;
 use reqwest::StatusCode;
 use std::time::Duration;
@@ -86,5 +86,7 @@ on_both_backends! {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        let metrics = app.client.get(reader_url.replace("/v1/articles/a1/rating", "/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(metric_value(&metrics, "plaudit_rating_cache_rereads_total") >= 1.0);
     }
 }

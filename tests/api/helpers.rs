@@ -269,6 +269,15 @@ impl TestApp {
     }
 }
 
+/// The value of one series (name and labels, as rendered) in a Prometheus text page.
+/// Metrics are process-wide, shared by every test's app: assert on at least, not exactly.
+pub fn metric_value(page: &str, series: &str) -> f64 {
+    page.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {series} in:\n{page}"))
+}
+
 pub fn new_voter() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -1,6 +1,6 @@
 //! What operators rely on: request ids, metrics, readiness, and the verify command.
 
-use crate::helpers::new_voter;
+use crate::helpers::{metric_value, new_voter};
 use reqwest::StatusCode;
 
 on_both_backends! {
@@ -23,6 +23,9 @@ on_both_backends! {
         app.vote("metered", &voter, 2).await;
         app.retract("metered", &voter).await;
         app.get("/nowhere").await;
+        // A miss, then a hit.
+        app.rating("metered").await;
+        app.rating("metered").await;
         let brew = reqwest::Method::from_bytes(b"BREW").unwrap();
         app.client.request(brew, app.url("/v1/ratings")).send().await.unwrap();
         let response = app.get("/metrics").await;
@@ -41,6 +44,10 @@ on_both_backends! {
             "plaudit_http_requests_total{route=\"/v1/ratings\",method=\"other\",status=\"405\"}",
         ] {
             assert!(text.contains(needle), "missing {needle} in:\n{text}");
+        }
+        for result in ["hit", "miss"] {
+            let series = format!("plaudit_rating_cache_lookups_total{{result=\"{result}\"}}");
+            assert!(metric_value(&text, &series) >= 1.0, "{series}");
         }
         // Voter ids never become labels.
         assert!(!text.contains(&voter));
