@@ -2,9 +2,13 @@
 //! everything.
 
 use super::conditional::{client_has, entity_tag};
-use actix_web::http::header::{self, CacheControl, CacheDirective, ETag, EntityTag};
-use actix_web::middleware::Compress;
+use actix_web::http::header::{
+    self, AcceptEncoding, CacheControl, CacheDirective, ETag, Encoding, EntityTag, Header,
+};
 use actix_web::{HttpRequest, HttpResponse, web};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use std::io::Write;
 use std::sync::OnceLock;
 
 /// What the demo pages allow: their own scripts, styles and API, nothing inline. The widget
@@ -50,12 +54,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Serves each asset at its path (GET and HEAD), compressed and revalidated by its ETag.
+/// Serves each asset at its path (GET and HEAD), gzipped for clients that accept it, and
+/// revalidated by its ETag.
 pub(super) fn serve_assets(cfg: &mut web::ServiceConfig, assets: &[(&str, &'static Asset)]) {
     for &(path, asset) in assets {
         cfg.service(
             super::resource(path)
-                .wrap(Compress::default())
                 .route(super::get().to(move |req: HttpRequest| async move { asset.serve(&req) })),
         );
     }
@@ -67,6 +71,7 @@ pub(super) struct Asset {
     content_type: &'static str,
     csp: Option<&'static str>,
     etag: OnceLock<EntityTag>,
+    gzipped: OnceLock<Vec<u8>>,
 }
 
 impl Asset {
@@ -80,14 +85,28 @@ impl Asset {
             content_type,
             csp,
             etag: OnceLock::new(),
+            gzipped: OnceLock::new(),
         }
+    }
+
+    /// Compressed once, at gzip's best level: actix's `Compress` uses a fast level, which sent
+    /// the widget as 8.5 KB instead of 7.
+    fn gzipped(&self) -> &[u8] {
+        self.gzipped.get_or_init(|| {
+            let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+            // Writing to a Vec cannot fail.
+            encoder
+                .write_all(self.body.as_bytes())
+                .expect("gzip into memory");
+            encoder.finish().expect("gzip into memory")
+        })
     }
 
     fn etag(&self) -> &EntityTag {
         self.etag.get_or_init(|| entity_tag(self.body.as_bytes()))
     }
 
-    fn serve(&self, req: &HttpRequest) -> HttpResponse {
+    fn serve(&'static self, req: &HttpRequest) -> HttpResponse {
         let etag = self.etag();
         let unchanged = client_has(req, etag);
         let mut response = if unchanged {
@@ -107,9 +126,26 @@ impl Asset {
         if let Some(csp) = self.csp {
             response.insert_header((header::CONTENT_SECURITY_POLICY, csp));
         }
+        // The ETag is weak, so both encodings share it.
+        response.insert_header((header::VARY, "Accept-Encoding"));
         if unchanged {
             return response.finish();
         }
-        response.content_type(self.content_type).body(self.body)
+        response.content_type(self.content_type);
+        if accepts_gzip(req) {
+            response
+                .insert_header((header::CONTENT_ENCODING, "gzip"))
+                .body(self.gzipped())
+        } else {
+            response.body(self.body)
+        }
     }
+}
+
+/// Whether gzip is the client's choice between gzip and the plain file.
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    AcceptEncoding::parse(req)
+        .ok()
+        .and_then(|accepted| accepted.negotiate([Encoding::gzip(), Encoding::identity()].iter()))
+        == Some(Encoding::gzip())
 }
