@@ -97,8 +97,15 @@ pub struct Settings {
     #[arg(long, env = "PLAUDIT_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,
 
-    /// Log filter, in tracing's EnvFilter syntax (e.g. "info", "plaudit=debug").
-    #[arg(long, env = "PLAUDIT_LOG", default_value = "info", global = true)]
+    /// Log filter, in tracing's EnvFilter syntax (e.g. "info", "plaudit=debug"). The default
+    /// leaves out PostgreSQL's routine notices ("relation ... already exists, skipping" on
+    /// every start), which sqlx logs at INFO.
+    #[arg(
+        long,
+        env = "PLAUDIT_LOG",
+        default_value = "info,sqlx::postgres::notice=warn",
+        global = true
+    )]
     pub log: String,
 
     /// Log format: "text" for people, "json" for log collectors.
