@@ -45,8 +45,6 @@ impl Application {
     /// Connects to the database, applies migrations and binds the listener. Port 0 picks a
     /// free port, which [`Application::port`] then tells.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        // First: the rating cache takes its metric handles from the recorder as it is built.
-        let metrics = web::Data::new(Metrics::global());
         let mut store = open_store(settings).await?;
         store.enable_rating_cache(Duration::from_millis(settings.rating_cache_ms));
         store.start_group_commit(settings.batch());
@@ -66,6 +64,7 @@ impl Application {
         let rate_limits = web::Data::new(RateLimits::new(&abuse));
         let proxies = web::Data::new(TrustedProxies::new(abuse.trusted_proxies.clone()));
         let overload = web::Data::new(Overload::new(abuse.max_concurrent_requests));
+        let metrics = web::Data::new(Metrics::global());
         let draining = web::Data::new(Draining::default());
 
         let listener = TcpListener::bind(settings.bind)?;

@@ -25,8 +25,28 @@ use std::time::{Duration, Instant};
 const MAX_ARTICLES: u64 = 200_000;
 /// Articles waiting to be read again, at most; past that an entry simply expires.
 const MAX_DUE: usize = 20_000;
-/// Lookups by result: the hit ratio tells an operator whether the TTL suits the traffic.
-const LOOKUPS: &str = "plaudit_rating_cache_lookups_total";
+
+/// Lookups by result (the hit ratio tells an operator whether the TTL suits the traffic), and
+/// ratings read again in the background.
+struct Counters {
+    hits: metrics::Counter,
+    misses: metrics::Counter,
+    rereads: metrics::Counter,
+}
+
+/// Taken on first use, which is a request's, so after the server installed the recorder
+/// (handles taken before it would count nowhere). Metrics are process-wide anyway.
+fn counters() -> &'static Counters {
+    static COUNTERS: std::sync::OnceLock<Counters> = std::sync::OnceLock::new();
+    COUNTERS.get_or_init(|| {
+        const LOOKUPS: &str = "plaudit_rating_cache_lookups_total";
+        Counters {
+            hits: metrics::counter!(LOOKUPS, "result" => "hit"),
+            misses: metrics::counter!(LOOKUPS, "result" => "miss"),
+            rereads: metrics::counter!("plaudit_rating_cache_rereads_total"),
+        }
+    })
+}
 
 #[derive(Clone)]
 pub struct RatingCache {
@@ -42,9 +62,6 @@ struct Shared {
     changes: Cache<String, u64>,
     ttl: Duration,
     due: Mutex<Due>,
-    hits: metrics::Counter,
-    misses: metrics::Counter,
-    rereads: metrics::Counter,
 }
 
 /// Articles waiting to be read again, oldest first, and whether a task is at it.
@@ -116,22 +133,19 @@ impl RatingCache {
                 changes: Cache::builder().time_to_live(ttl).build(),
                 ttl,
                 due: Mutex::default(),
-                hits: metrics::counter!(LOOKUPS, "result" => "hit"),
-                misses: metrics::counter!(LOOKUPS, "result" => "miss"),
-                rereads: metrics::counter!("plaudit_rating_cache_rereads_total"),
             }),
         }
     }
 
     pub fn lookup(&self, article: &ArticleId) -> Lookup {
         let Some(entry) = self.shared.ratings.get(article.as_str()) else {
-            self.shared.misses.increment(1);
+            counters().misses.increment(1);
             return Lookup {
                 counts: None,
                 start_refresher: false,
             };
         };
-        self.shared.hits.increment(1);
+        counters().hits.increment(1);
         let mut start_refresher = false;
         if entry.read_at.elapsed() >= self.shared.ttl / 2
             && !entry.refresh_asked.swap(true, Ordering::Relaxed)
@@ -197,7 +211,7 @@ impl RatingCache {
 
     /// For the metrics: `articles` were read again in the background.
     pub fn count_rereads(&self, articles: usize) {
-        self.shared.rereads.increment(articles as u64);
+        counters().rereads.increment(articles as u64);
     }
 
     /// The background reader's turn; see `RefresherTurn`.
@@ -315,25 +329,39 @@ mod tests {
         assert_eq!(cache.lookup(&article("a")).counts, None);
     }
 
+    /// A ticket taken `ago` (tests back-date reads instead of sleeping through them).
+    fn ticket_from(cache: &RatingCache, ago: Duration) -> Ticket {
+        Ticket {
+            taken_at: Instant::now() - ago,
+            ..cache.ticket()
+        }
+    }
+
     #[test]
     fn entries_expire_the_ttl_after_their_read_began() {
-        let cache = RatingCache::new(Duration::from_millis(400));
-        let ticket = cache.ticket();
-        std::thread::sleep(Duration::from_millis(200));
-        cache.remember("a", counts(1), &ticket);
+        let cache = RatingCache::new(Duration::from_secs(2));
+        cache.remember(
+            "a",
+            counts(1),
+            &ticket_from(&cache, Duration::from_millis(1_500)),
+        );
         assert_eq!(cache.lookup(&article("a")).counts, Some(counts(1)));
-        std::thread::sleep(Duration::from_millis(250));
+        std::thread::sleep(Duration::from_millis(700));
+        assert_eq!(cache.lookup(&article("a")).counts, None);
+        // Nor is a read older than the TTL stored at all.
+        cache.remember("a", counts(1), &ticket_from(&cache, Duration::from_secs(2)));
         assert_eq!(cache.lookup(&article("a")).counts, None);
     }
 
     #[test]
     fn an_entry_past_half_its_life_is_due_once() {
-        let cache = RatingCache::new(Duration::from_secs(2));
-        let (a, b) = (article("a"), article("b"));
-        cache.remember("a", counts(1), &cache.ticket());
-        cache.remember("b", counts(1), &cache.ticket());
-        assert!(!cache.lookup(&a).start_refresher);
-        std::thread::sleep(Duration::from_millis(1_100));
+        let cache = RatingCache::new(Duration::from_secs(10));
+        let (a, b, fresh) = (article("a"), article("b"), article("fresh"));
+        let past_half = ticket_from(&cache, Duration::from_secs(6));
+        cache.remember("a", counts(1), &past_half);
+        cache.remember("b", counts(1), &past_half);
+        cache.remember("fresh", counts(1), &cache.ticket());
+        assert!(!cache.lookup(&fresh).start_refresher);
 
         // The first due entry starts the refresher; the second joins its queue.
         assert!(cache.lookup(&a).start_refresher);
@@ -352,11 +380,10 @@ mod tests {
 
     #[test]
     fn a_refresher_that_stops_early_lets_the_next_one_start() {
-        let cache = RatingCache::new(Duration::from_millis(400));
+        let cache = RatingCache::new(Duration::from_secs(10));
         for id in ["a", "b"] {
-            cache.remember(id, counts(1), &cache.ticket());
+            cache.remember(id, counts(1), &ticket_from(&cache, Duration::from_secs(6)));
         }
-        std::thread::sleep(Duration::from_millis(220));
         assert!(cache.lookup(&article("a")).start_refresher);
         drop(cache.refresher()); // as if its task panicked or its runtime went away
         assert!(cache.lookup(&article("b")).start_refresher);

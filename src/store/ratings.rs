@@ -1,5 +1,6 @@
 //! Reading ratings, through the cache when there is one (see `cache.rs`).
 
+use super::cache::{RatingCache, RefresherTurn};
 use super::{Backend, RatingCounts, Store};
 use crate::domain::ArticleId;
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ impl Store {
         };
         let found = cache.lookup(article);
         if found.start_refresher {
-            self.start_refresher();
+            self.start_refresher(cache);
         }
         if let Some(counts) = found.counts {
             return Ok(counts);
@@ -49,7 +50,7 @@ impl Store {
             }
         }
         if start_refresher {
-            self.start_refresher();
+            self.start_refresher(cache);
         }
         if !missing.is_empty() {
             let ticket = cache.ticket();
@@ -65,32 +66,27 @@ impl Store {
     }
 
     /// Starts the task that reads due cache entries again, on this runtime.
-    fn start_refresher(&self) {
+    fn start_refresher(&self, cache: &RatingCache) {
+        // Taken here, so that however the task ends, even dropped before it first runs, the
+        // turn's drop lets the next due entry start another.
+        let mut turn = cache.refresher();
         // Without the vote queue: a task holding it would keep the writer from ending.
         let store = Store {
             backend: self.backend.clone(),
             votes: None,
-            cache: self.cache.clone(),
+            cache: None,
         };
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
-                runtime.spawn(async move { store.refresh_due().await });
+                let cache = cache.clone();
+                runtime.spawn(async move { store.refresh_due(&cache, turn).await });
             }
             // No runtime to run it on (not the server): the entries expire as usual.
-            Err(_) => {
-                if let Some(cache) = &self.cache {
-                    let mut turn = cache.refresher();
-                    while turn.next(usize::MAX).is_some() {}
-                }
-            }
+            Err(_) => while turn.next(usize::MAX).is_some() {},
         }
     }
 
-    async fn refresh_due(&self) {
-        let Some(cache) = &self.cache else {
-            return;
-        };
-        let mut turn = cache.refresher();
+    async fn refresh_due(&self, cache: &RatingCache, mut turn: RefresherTurn) {
         while let Some(articles) = turn.next(REFRESH_BATCH) {
             let ticket = cache.ticket();
             match dispatch!(self, s => s.ratings(&articles).await) {
