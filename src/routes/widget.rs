@@ -4,6 +4,7 @@
 use super::conditional::{client_has, entity_tag};
 use actix_web::http::header::{
     self, AcceptEncoding, CacheControl, CacheDirective, ETag, Encoding, EntityTag, Header,
+    Preference, Quality,
 };
 use actix_web::{HttpRequest, HttpResponse, web};
 use flate2::Compression;
@@ -142,10 +143,22 @@ impl Asset {
     }
 }
 
-/// Whether gzip is the client's choice between gzip and the plain file.
+/// Whether to send gzip: the client accepts it (an encoding it does not name gets the q of
+/// `*`, RFC 9110), and does not rank the plain file above it.
 fn accepts_gzip(req: &HttpRequest) -> bool {
-    AcceptEncoding::parse(req)
-        .ok()
-        .and_then(|accepted| accepted.negotiate([Encoding::gzip(), Encoding::identity()].iter()))
-        == Some(Encoding::gzip())
+    let Ok(accepted) = AcceptEncoding::parse(req) else {
+        return false;
+    };
+    let quality = |wanted: Preference<Encoding>| {
+        accepted
+            .iter()
+            .find(|item| item.item == wanted)
+            .map(|item| item.quality)
+    };
+    let any = quality(Preference::Any);
+    let gzip = quality(Preference::Specific(Encoding::gzip()))
+        .or(any)
+        .unwrap_or(Quality::ZERO);
+    let identity = quality(Preference::Specific(Encoding::identity())).or(any);
+    gzip > Quality::ZERO && identity.is_none_or(|identity| gzip >= identity)
 }

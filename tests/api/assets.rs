@@ -8,6 +8,10 @@ const WIDGET: &str = include_str!("../../static/widget.js");
 
 on_both_backends! {
     async fn the_widget_is_sent_gzipped_under_8_kb_to_clients_that_accept_it(app) {
+        for accept in ["*", "*, identity;q=0", "br;q=1, gzip;q=0.5"] {
+            let response = app.client.get(app.url("/widget.js")).header("accept-encoding", accept).send().await.unwrap();
+            assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"), "{accept}");
+        }
         let gzipped = app.client.get(app.url("/widget.js")).header("accept-encoding", "gzip, deflate, br, zstd").send().await.unwrap();
         assert_eq!(gzipped.status(), StatusCode::OK);
         assert_eq!(gzipped.headers()["content-encoding"], "gzip");
@@ -19,7 +23,7 @@ on_both_backends! {
         flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut unzipped).unwrap();
         assert_eq!(unzipped, WIDGET);
 
-        for accept in [None, Some("identity"), Some("gzip;q=0, br")] {
+        for accept in [None, Some("identity"), Some("gzip;q=0, br"), Some("*;q=0, identity")] {
             let mut request = app.client.get(app.url("/widget.js"));
             if let Some(accept) = accept {
                 request = request.header("accept-encoding", accept);
