@@ -17,10 +17,13 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber once; later calls (tests spawning many apps) do nothing.
 pub fn init(filter: &str, format: &str) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    // Colours only on a terminal: escape codes in a log file or a collector are noise.
+    // Colours only on a terminal, and not when NO_COLOR asks for none: escape codes in a log
+    // file or a collector are noise.
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     let _ = if format == "json" {
         builder.json().try_init()
