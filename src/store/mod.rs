@@ -221,9 +221,12 @@ impl Store {
     ) -> Result<Vec<VoteOutcome>, sqlx::Error> {
         let outcomes = dispatch!(self, s => s.apply_vote_batch(votes).await)?;
         // Forgetting rather than storing the new figures: writers commit side by side, and
-        // a later commit's figures could otherwise be overwritten by an earlier one's.
-        for vote in votes {
-            self.forget_rating(&vote.article);
+        // a later commit's figures could otherwise be overwritten by an earlier one's. Once
+        // per article: a hot article's batch is many votes on one.
+        let articles: std::collections::HashSet<&ArticleId> =
+            votes.iter().map(|vote| &vote.article).collect();
+        for article in articles {
+            self.forget_rating(article);
         }
         Ok(outcomes)
     }
