@@ -7,33 +7,62 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
+use std::time::Duration;
 
-/// Votes are tiny; anything much bigger is a mistake or an attack, so it is refused before
-/// it is read. Far below actix's 2 MiB default.
-pub const BODY_LIMIT: usize = 4 * 1024;
+/// A request body the API parses, with the most bytes it may take. Bodies are small; anything
+/// much bigger is a mistake or an attack, so it is refused before it is read, far below
+/// actix's 2 MiB default. Each cap fits the schema's longest strings at 4 bytes a character
+/// (UTF-8's most), so that a reader writing Japanese or Greek gets what the spec promises.
+pub trait JsonBody: DeserializeOwned + 'static {
+    const MAX_BYTES: usize;
+}
+
+/// How long a client has to send a request body once its headers are in. Without it, a client
+/// that declares a body and sends it a byte at a time holds a request slot for ever.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyDeadline(pub Duration);
+
+impl Default for BodyDeadline {
+    fn default() -> Self {
+        Self(Duration::from_secs(10))
+    }
+}
 
 /// A JSON body parsed into `T`, with errors that name the field at fault
 /// (`stars: invalid value: integer `6`, expected an integer from 1 to 5`).
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T: JsonBody> FromRequest for ApiJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let checked = check_content_type(req).and_then(|()| check_declared_length(req));
+        let checked =
+            check_content_type(req).and_then(|()| check_declared_length(req, T::MAX_BYTES));
+        let deadline = req.app_data::<BodyDeadline>().copied().unwrap_or_default();
         let mut payload = payload.take();
         Box::pin(async move {
             checked?;
-            let mut body = Vec::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::InvalidInput(format!("could not read the body: {e}")))?;
-                if body.len() + chunk.len() > BODY_LIMIT {
-                    return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+            let read = async {
+                let mut body = Vec::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        ApiError::InvalidInput(format!("could not read the body: {e}"))
+                    })?;
+                    if body.len() + chunk.len() > T::MAX_BYTES {
+                        return Err(ApiError::PayloadTooLarge {
+                            limit: T::MAX_BYTES,
+                        });
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            let body = tokio::time::timeout(deadline.0, read).await.map_err(|_| {
+                ApiError::BodyTimeout {
+                    secs: deadline.0.as_secs_f64(),
+                }
+            })??;
             parse_json(&body).map(ApiJson)
         })
     }
@@ -76,14 +105,14 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-fn check_declared_length(req: &HttpRequest) -> Result<(), ApiError> {
+fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     match declared {
-        Some(length) if length > BODY_LIMIT => Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT }),
+        Some(length) if length > limit => Err(ApiError::PayloadTooLarge { limit }),
         _ => Ok(()),
     }
 }

@@ -4,6 +4,7 @@ use crate::abuse::{NetworkKeys, Overload, RateLimits, TrustedProxies, shed_overl
 use crate::config::Settings;
 use crate::domain::VoterKey;
 use crate::error::problem_for_every_error;
+use crate::extract::BodyDeadline;
 use crate::routes;
 use crate::shutdown::{Draining, close_connections_while_draining, stop_signal};
 use crate::store::Store;
@@ -66,6 +67,7 @@ impl Application {
         let overload = web::Data::new(Overload::new(abuse.max_concurrent_requests));
         let metrics = web::Data::new(Metrics::global());
         let draining = web::Data::new(Draining::default());
+        let body_deadline = BodyDeadline(Duration::from_secs(abuse.body_timeout_secs.max(1)));
 
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
@@ -90,6 +92,7 @@ impl Application {
                     .app_data(overload.clone())
                     .app_data(metrics.clone())
                     .app_data(draining.clone())
+                    .app_data(body_deadline)
                     .configure(|cfg| routes::configure(cfg, &abuse))
             }
         })

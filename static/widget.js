@@ -39,7 +39,7 @@
     retry: 'Try again',
   };
 
-  const ARTICLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+  const ARTICLE_ID = /^(?!\.+$)[A-Za-z0-9._:-]{1,128}$/; // dots alone are no path segment
   const MAX_BATCH = 100; // the API's limit of article ids per ratings request
   const FEEDBACK_MAX = 2000;
   const KEEP_VOTES = 500; // articles whose vote this browser remembers

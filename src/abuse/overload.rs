@@ -9,6 +9,9 @@ use actix_web::{Error, ResponseError, web};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
+/// Never refused for overload; they touch no more than a pooled connection.
+const HEALTH_CHECKS: [&str; 2] = ["/healthz", "/readyz"];
+
 /// Shared by all workers, so the cap is for the whole process.
 pub struct Overload {
     permits: Arc<Semaphore>,
@@ -32,6 +35,14 @@ pub async fn shed_overload(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
+    // Health checks are how an orchestrator tells an overloaded instance from a dead one: a
+    // refused health check would pull every busy instance out of the load balancer at once.
+    if HEALTH_CHECKS.contains(&req.path()) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
     let Ok(_permit) = overload.permits.clone().try_acquire_owned() else {
         metrics::counter!("plaudit_overload_refused_total").increment(1);
         return Ok(req.into_response(ApiError::Overloaded.error_response()));

@@ -157,7 +157,11 @@ pub async fn rate_limit(
             let mut response = error.error_response();
             let headers = response.headers_mut();
             headers.insert(RATELIMIT_POLICY, header_value(policy.policy_header()));
-            headers.insert(RATELIMIT, header_value(policy.state_header(0, wait)));
+            // `t` is the time until the whole quota is back, as on every other response:
+            // the next token's wait, then one refill interval for each of the rest.
+            let full =
+                wait + policy.quota.replenish_interval() * (policy.quota.burst_size().get() - 1);
+            headers.insert(RATELIMIT, header_value(policy.state_header(0, full)));
             Ok(req.into_response(response))
         }
     }

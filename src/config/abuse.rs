@@ -94,6 +94,15 @@ pub struct AbuseSettings {
     )]
     pub request_timeout_secs: u64,
 
+    /// Seconds a client has to send its request body once the headers are in (408 past it).
+    #[arg(
+        long,
+        env = "PLAUDIT_BODY_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub body_timeout_secs: u64,
+
     /// Seconds an idle keep-alive connection stays open.
     #[arg(long, env = "PLAUDIT_KEEP_ALIVE", default_value_t = 5, global = true)]
     pub keep_alive_secs: u64,

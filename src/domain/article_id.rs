@@ -9,12 +9,15 @@ pub struct ArticleId(String);
 impl ArticleId {
     pub const MAX_LEN: usize = 128;
     /// Said in every rejection, so the caller learns the rule rather than guessing it.
-    pub const RULE: &'static str =
-        "an article id is 1 to 128 characters of ASCII letters, digits and . _ : -";
+    pub const RULE: &'static str = "an article id is 1 to 128 characters of ASCII letters, digits and . _ : -, \
+         not only dots";
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-');
-        if raw.is_empty() || raw.len() > Self::MAX_LEN || !raw.chars().all(allowed) {
+        // Ids of dots alone are refused: clients remove `.` and `..` path segments, so no
+        // browser could reach `/v1/articles/./rating`.
+        let only_dots = raw.bytes().all(|b| b == b'.');
+        if only_dots || raw.len() > Self::MAX_LEN || !raw.chars().all(allowed) {
             return Err(format!("{}; got {:?}", Self::RULE, shorten(raw)));
         }
         Ok(Self(raw.to_owned()))
@@ -53,14 +56,32 @@ mod tests {
 
     #[test]
     fn accepts_cms_ids_and_slugs() {
-        for ok in ["12345", "how-to-vote", "news:2026.11_a", &"a".repeat(128)] {
+        for ok in [
+            "12345",
+            "how-to-vote",
+            "news:2026.11_a",
+            ".a",
+            "..-",
+            &"a".repeat(128),
+        ] {
             assert_eq!(ArticleId::parse(ok).unwrap().as_str(), ok);
         }
     }
 
     #[test]
     fn rejects_what_the_rule_excludes() {
-        for bad in ["", "a/b", "a b", "café", "a?b", "a%2Fb", &"a".repeat(129)] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "...",
+            "a/b",
+            "a b",
+            "café",
+            "a?b",
+            "a%2Fb",
+            &"a".repeat(129),
+        ] {
             let err = ArticleId::parse(bad).unwrap_err();
             assert!(err.starts_with(ArticleId::RULE), "{bad:?}: {err}");
         }

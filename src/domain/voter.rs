@@ -9,10 +9,17 @@ use uuid::Uuid;
 pub struct VoterId(Uuid);
 
 impl VoterId {
-    pub const RULE: &'static str = "a voter is a UUID such as 0b7e4a8c-3c1f-4d2a-9f61-2f7f1f0c9a55";
+    pub const RULE: &'static str =
+        "a voter is a UUID in its hyphenated form, such as 0b7e4a8c-3c1f-4d2a-9f61-2f7f1f0c9a55";
 
+    /// The hyphenated form only, as the spec's `format: uuid` says: the uuid crate also takes
+    /// braces, `urn:uuid:` and 32 bare digits, which are 38, 45 and 32 characters long.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        Uuid::try_parse(raw).map(Self).map_err(|_| {
+        const HYPHENATED_LEN: usize = 36;
+        let parsed = (raw.len() == HYPHENATED_LEN)
+            .then(|| Uuid::try_parse(raw).ok())
+            .flatten();
+        parsed.map(Self).ok_or_else(|| {
             format!(
                 "{}; got {:?}",
                 Self::RULE,
@@ -93,9 +100,22 @@ mod tests {
 
     #[test]
     fn rejects_non_uuids_with_the_rule() {
-        for bad in ["", "reader-1", "0b7e4a8c-3c1f-4d2a-9f61-2f7f1f0c9a5"] {
+        for bad in [
+            "",
+            "reader-1",
+            "0b7e4a8c-3c1f-4d2a-9f61-2f7f1f0c9a5",
+            "{0b7e4a8c-3c1f-4d2a-9f61-2f7f1f0c9a55}",
+            "urn:uuid:0b7e4a8c-3c1f-4d2a-9f61-2f7f1f0c9a55",
+            "0b7e4a8c3c1f4d2a9f612f7f1f0c9a55",
+        ] {
             assert!(VoterId::parse(bad).unwrap_err().starts_with(VoterId::RULE));
         }
+    }
+
+    #[test]
+    fn takes_either_case() {
+        let upper = VoterId::parse(&READER.to_uppercase()).unwrap();
+        assert_eq!(upper, VoterId::parse(READER).unwrap());
     }
 
     #[test]

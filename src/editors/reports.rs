@@ -113,6 +113,10 @@ struct Cursor {
     article_id: String,
 }
 
+/// A cursor holds a sort, an order, a number and an article id of at most 128 characters,
+/// about 250 bytes of JSON, so twice that in hex; anything longer was not given out here.
+pub const MAX_CURSOR_LEN: usize = 1024;
+
 impl Cursor {
     fn encode(&self) -> String {
         crate::hex::encode(&serde_json::to_vec(self).expect("a cursor serialises"))
@@ -120,7 +124,7 @@ impl Cursor {
 
     fn decode(raw: &str) -> Result<Self, ApiError> {
         let invalid = || ApiError::InvalidInput("cursor is not one this service gave out".into());
-        if !raw.len().is_multiple_of(2) || !raw.is_ascii() {
+        if raw.len() > MAX_CURSOR_LEN || !raw.len().is_multiple_of(2) || !raw.is_ascii() {
             return Err(invalid());
         }
         let bytes = (0..raw.len())
@@ -182,9 +186,17 @@ pub fn page(
     Ok((rows, next))
 }
 
+/// Nanoseconds are the finest fraction anyone sends; 64 leaves room and bounds the work.
+pub const MAX_TIME_LEN: usize = 64;
+
 /// Parses `from`/`to`: an RFC 3339 time (`2026-11-26T07:00:00Z`) or a UTC date (`2026-11-26`),
 /// into Unix milliseconds.
 pub fn parse_time(name: &str, raw: &str) -> Result<i64, ApiError> {
+    if raw.len() > MAX_TIME_LEN {
+        return Err(ApiError::InvalidInput(format!(
+            "{name} is at most {MAX_TIME_LEN} characters"
+        )));
+    }
     let text = if raw.len() == 10 {
         format!("{raw}T00:00:00Z")
     } else {

@@ -33,6 +33,9 @@ pub enum ApiError {
     MethodNotAllowed { method: String, allow: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The body did not arrive in time; the connection is closed after this answer.
+    #[error("the request body did not arrive within {secs} seconds")]
+    BodyTimeout { secs: f64 },
     #[error("the request body must be JSON, sent with Content-Type: application/json")]
     UnsupportedMediaType,
     /// A rate limit or the ballot-stuffing cap; `detail` says which.
@@ -74,6 +77,7 @@ impl ApiError {
             Self::Conflict(_) => "urn:plaudit:problem:conflict",
             Self::MethodNotAllowed { .. } => "urn:plaudit:problem:method-not-allowed",
             Self::PayloadTooLarge { .. } => "urn:plaudit:problem:payload-too-large",
+            Self::BodyTimeout { .. } => "urn:plaudit:problem:request-timeout",
             Self::UnsupportedMediaType => "urn:plaudit:problem:unsupported-media-type",
             Self::TooManyRequests { .. } => "urn:plaudit:problem:too-many-requests",
             Self::Overloaded => "urn:plaudit:problem:overloaded",
@@ -135,6 +139,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Overloaded | Self::Unavailable(_) | Self::ShuttingDown => {
@@ -161,6 +166,10 @@ impl ResponseError for ApiError {
             }
             Self::Overloaded | Self::ShuttingDown => {
                 response.insert_header((header::RETRY_AFTER, 1));
+            }
+            // What is left of the body may still trickle in: the connection cannot be reused.
+            Self::BodyTimeout { .. } => {
+                response.force_close();
             }
             Self::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"plaudit\""));

@@ -4,7 +4,7 @@ use super::article_id;
 use crate::domain::{FeedbackText, VoterId};
 use crate::editors::reports::format_time;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, JsonBody};
 use crate::startup::AppState;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -15,6 +15,11 @@ use serde_json::json;
 pub struct FeedbackRequest {
     voter: VoterId,
     text: FeedbackText,
+}
+
+/// 2,000 characters of text at up to 4 bytes each, a voter, and room for JSON escapes.
+impl JsonBody for FeedbackRequest {
+    const MAX_BYTES: usize = 12 * 1024;
 }
 
 /// 201; 409 if the voter has no vote on the article (feedback explains a rating).

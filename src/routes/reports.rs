@@ -1,6 +1,8 @@
 //! Editors' usefulness reports: JSON by default, CSV with `Accept: text/csv`.
 
 use super::article_id;
+use super::ratings::Rating;
+use crate::domain::ArticleId;
 use crate::editors::reports::{
     ArticleRow, Figures, Order, Prior, SortKey, format_day, format_time, page, parse_time,
 };
@@ -15,6 +17,8 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 const DEFAULT_LIMIT: usize = 100;
+/// The longest section an article's metadata may hold.
+const MAX_SECTION_CHARS: usize = 1000;
 const MAX_LIMIT: usize = 500;
 /// Articles with fewer votes are too uncertain to single out as needing attention.
 const DEFAULT_ATTENTION_MIN_VOTES: i64 = 10;
@@ -33,28 +37,56 @@ pub struct ArticlesQuery {
     cursor: Option<String>,
 }
 
+/// The window a report covers, as asked: a bound the editor gave is echoed even when it is
+/// 1970-01-01, a bound left open is `null`.
+struct AskedWindow {
+    window: ReportWindow,
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+impl AskedWindow {
+    fn json(&self) -> Value {
+        json!({
+            "from": self.from.map(format_time),
+            "to": self.to.map(format_time),
+            "section": self.window.section,
+        })
+    }
+}
+
 fn window(
     from: Option<&str>,
     to: Option<&str>,
     section: Option<String>,
-) -> Result<ReportWindow, ApiError> {
+) -> Result<AskedWindow, ApiError> {
     if let Some(section) = &section {
         storable_text("section", section)?;
+        // No article's section is longer, so a longer filter can only be a mistake.
+        if section.chars().count() > MAX_SECTION_CHARS {
+            return Err(ApiError::InvalidInput(format!(
+                "section: at most {MAX_SECTION_CHARS} characters"
+            )));
+        }
     }
-    let mut window = ReportWindow {
-        section,
-        ..ReportWindow::default()
-    };
-    if let Some(from) = from {
-        window.from = parse_time("from", from)?;
-    }
-    if let Some(to) = to {
-        window.to = parse_time("to", to)?;
-    }
-    if window.from >= window.to {
+    let from = from.map(|raw| parse_time("from", raw)).transpose()?;
+    let to = to.map(|raw| parse_time("to", raw)).transpose()?;
+    // Only two given bounds can contradict each other; `to` alone may well end an empty window.
+    if let (Some(from), Some(to)) = (from, to)
+        && from >= to
+    {
         return Err(ApiError::InvalidInput("from must be before to".into()));
     }
-    Ok(window)
+    let open = ReportWindow::default();
+    Ok(AskedWindow {
+        window: ReportWindow {
+            from: from.unwrap_or(open.from),
+            to: to.unwrap_or(open.to),
+            section,
+        },
+        from,
+        to,
+    })
 }
 
 fn min_votes(requested: Option<i64>, default: i64) -> Result<i64, ApiError> {
@@ -84,11 +116,6 @@ fn article_row(figures: &ArticleFigures, prior: Prior) -> ArticleRow {
     }
 }
 
-fn window_json(window: &ReportWindow) -> Value {
-    let bound = |ms: i64, open: i64| (ms != open).then(|| format_time(ms));
-    json!({ "from": bound(window.from, 0), "to": bound(window.to, i64::MAX), "section": window.section })
-}
-
 pub async fn articles(
     _key: ReadKey,
     req: HttpRequest,
@@ -96,9 +123,10 @@ pub async fn articles(
     query: web::Query<ArticlesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let window = window(query.from.as_deref(), query.to.as_deref(), query.section)?;
+    let asked = window(query.from.as_deref(), query.to.as_deref(), query.section)?;
+    let window = &asked.window;
     let limit = limit(query.limit)?;
-    let all = state.store.article_figures(&window).await?;
+    let all = state.store.article_figures(window).await?;
     let prior = Prior::of(&all, state.bayes_prior_weight);
     let min_votes = min_votes(query.min_votes, 1)?;
     let rows: Vec<ArticleRow> = all
@@ -120,7 +148,7 @@ pub async fn articles(
     }
     let (rows, next_cursor) = page(rows, sort, order, query.cursor.as_deref(), limit)?;
     Ok(HttpResponse::Ok().json(json!({
-        "window": window_json(&window),
+        "window": asked.json(),
         "prior": prior,
         "articles": rows,
         "next_cursor": next_cursor,
@@ -176,19 +204,20 @@ pub async fn article(
     query: web::Query<WindowQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let article = article_id(&path)?;
-    let window = window(query.from.as_deref(), query.to.as_deref(), None)?;
+    let asked = window(query.from.as_deref(), query.to.as_deref(), None)?;
+    let window = &asked.window;
     let (meta, _) = state.store.find_article(&article).await?.ok_or_else(|| {
         ApiError::NotFound(format!("no article \"{article}\" has votes or metadata"))
     })?;
-    let (count, star_sum) = state.store.window_totals(&window).await?;
+    let (count, star_sum) = state.store.window_totals(window).await?;
     let prior = Prior {
         mean: crate::stats::mean(star_sum, count),
         weight: state.bayes_prior_weight,
     };
-    let counts = state.store.one_article_figures(&article, &window).await?;
+    let counts = state.store.one_article_figures(&article, window).await?;
     let daily: Vec<Value> = state
         .store
-        .daily_figures(&article, &window)
+        .daily_figures(&article, window)
         .await?
         .into_iter()
         .map(|day| {
@@ -201,7 +230,7 @@ pub async fn article(
         .collect();
     let revisions: Vec<Value> = state
         .store
-        .revision_figures(&article, &window)
+        .revision_figures(&article, window)
         .await?
         .into_iter()
         .map(|rev| json!({ "revision": rev.revision, "figures": Figures::of(&rev.counts, prior) }))
@@ -225,7 +254,7 @@ pub async fn article(
         "article_id": article,
         "title": meta.title,
         "section": meta.section,
-        "window": window_json(&window),
+        "window": asked.json(),
         "prior": prior,
         "figures": Figures::of(&counts, prior),
         "daily": daily,
@@ -247,8 +276,9 @@ pub async fn summary(
     state: web::Data<AppState>,
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let window = window(query.from.as_deref(), query.to.as_deref(), None)?;
-    let all = state.store.article_figures(&window).await?;
+    let asked = window(query.from.as_deref(), query.to.as_deref(), None)?;
+    let window = &asked.window;
+    let all = state.store.article_figures(window).await?;
     let prior = Prior::of(&all, state.bayes_prior_weight);
     let mut sections: BTreeMap<Option<String>, (i64, RatingCounts)> = BTreeMap::new();
     let mut total = RatingCounts::default();
@@ -278,7 +308,7 @@ pub async fn summary(
         ATTENTION_LIST,
     )?;
     Ok(HttpResponse::Ok().json(json!({
-        "window": window_json(&window),
+        "window": asked.json(),
         "prior": prior,
         "articles": all.len(),
         "figures": Figures::of(&total, prior),
@@ -342,7 +372,8 @@ pub async fn feedback(
     query: web::Query<FeedbackQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let window = window(query.from.as_deref(), query.to.as_deref(), query.section)?;
+    let asked = window(query.from.as_deref(), query.to.as_deref(), query.section)?;
+    let window = asked.window;
     if let Some(id) = &query.article_id {
         article_id(id)?;
     }
@@ -428,7 +459,7 @@ pub async fn audit(
                     e.key_id.clone(),
                     e.action.clone(),
                     e.article_id.clone(),
-                    e.details.clone(),
+                    audit_details(e).to_string(),
                 ]
             })
             .collect();
@@ -448,9 +479,36 @@ pub async fn audit(
                 "key_id": e.key_id,
                 "action": e.action,
                 "article_id": e.article_id,
-                "details": serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null),
+                "details": audit_details(e),
             })
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "entries": entries, "next_cursor": next_cursor })))
+}
+
+/// An entry's details as the API shows them. A reset's `before` is kept as the stored tallies;
+/// it is shown as the reset's own answer showed it, a `Rating`: one shape for one thing.
+fn audit_details(entry: &crate::store::AuditRecord) -> Value {
+    let mut details = serde_json::from_str::<Value>(&entry.details).unwrap_or(Value::Null);
+    let before = details
+        .get("before")
+        .and_then(|before| serde_json::from_value::<StoredTallies>(before.clone()).ok());
+    let article = ArticleId::parse(&entry.article_id).ok();
+    if let (Some(before), Some(article)) = (before, article) {
+        let counts = RatingCounts {
+            count: before.count,
+            star_sum: before.star_sum,
+            distribution: before.distribution,
+        };
+        details["before"] = json!(Rating::new(&article, counts));
+    }
+    details
+}
+
+/// A reset's `before` as the audit log stores it.
+#[derive(Deserialize)]
+struct StoredTallies {
+    count: i64,
+    star_sum: i64,
+    distribution: [i64; 5],
 }

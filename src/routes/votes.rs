@@ -5,7 +5,7 @@ use super::ratings::Rating;
 use crate::abuse::ClientKey;
 use crate::domain::{Revision, Stars, VoterId};
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, JsonBody};
 use crate::startup::AppState;
 use crate::store::{NetworkCap, VoteChange, VoteOutcome, now_millis};
 use actix_web::http::header;
@@ -24,12 +24,17 @@ pub struct VoteRequest {
     revision: Option<Revision>,
 }
 
+/// A vote is a UUID, a digit and a revision of at most 64 characters: 4 KiB is ample.
+impl JsonBody for VoteRequest {
+    const MAX_BYTES: usize = 4 * 1024;
+}
+
 #[derive(Serialize)]
 struct VoteRecorded {
     article_id: String,
     voter: Uuid,
     stars: Stars,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` when none, as in feedback and reports: one way to say "no revision".
     revision: Option<Revision>,
     rating: Rating,
 }
@@ -127,7 +132,7 @@ struct VoteShown {
     article_id: String,
     voter: Uuid,
     stars: Stars,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` when none, as in feedback and reports: one way to say "no revision".
     revision: Option<String>,
     created_at: String,
     updated_at: String,

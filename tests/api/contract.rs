@@ -78,3 +78,16 @@ on_both_backends! {
         }
     }
 }
+
+/// A tool checking responses against the spec (Prism, a generated client) reads the YAML
+/// document as text, since that is what it is; the JSON one is an object.
+#[test]
+fn the_spec_describes_its_own_documents_as_what_they_are() {
+    let spec: serde_json::Value =
+        serde_norway::from_str(include_str!("../../openapi.yaml")).unwrap();
+    let schema = |path: &str, media: &str| {
+        spec["paths"][path]["get"]["responses"]["200"]["content"][media]["schema"]["type"].clone()
+    };
+    assert_eq!(schema("/openapi.yaml", "application/yaml"), "string");
+    assert_eq!(schema("/openapi.json", "application/json"), "object");
+}

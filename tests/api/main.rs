@@ -11,6 +11,7 @@ mod concurrency;
 mod contract;
 mod editors;
 mod fuzz;
+mod hardening;
 mod health;
 mod instances;
 mod operations;
