@@ -201,6 +201,34 @@ fn problem_body(
         r#type: problem_type,
         title: status.canonical_reason().unwrap_or("Error"),
         status: status.as_u16(),
-        detail,
+        detail: at_most(MAX_DETAIL_CHARS, detail),
     })
+}
+
+/// A detail may quote the request (an unknown field's name, a bad value), which can be as long
+/// as the body; the spec promises at most this many characters.
+const MAX_DETAIL_CHARS: usize = 1000;
+
+fn at_most(max_chars: usize, mut text: String) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
+        let (keep, _) = text[..cut].char_indices().nth_back(0).unwrap_or((0, ' '));
+        text.truncate(keep);
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::at_most;
+
+    #[test]
+    fn long_details_are_cut_to_the_promised_length() {
+        assert_eq!(at_most(5, "abc".into()), "abc");
+        assert_eq!(at_most(5, "abcde".into()), "abcde");
+        assert_eq!(at_most(5, "abcdef".into()), "abcd…");
+        let cut = at_most(1000, "語".repeat(3000));
+        assert_eq!(cut.chars().count(), 1000);
+        assert!(cut.ends_with('…'));
+    }
 }
