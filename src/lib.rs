@@ -3,13 +3,15 @@
 pub mod abuse;
 pub mod config;
 pub mod domain;
-pub mod editors;
 pub mod error;
 pub mod extract;
 pub mod hex;
 pub mod routes;
 pub mod shutdown;
 pub mod startup;
+pub mod state;
 pub mod stats;
 pub mod store;
 pub mod telemetry;
+pub mod time;
+pub mod views;

@@ -2,11 +2,11 @@
 
 use crate::abuse::{NetworkKeys, Overload, RateLimits, TrustedProxies, shed_overload};
 use crate::config::Settings;
-use crate::domain::VoterKey;
 use crate::error::problem_for_every_error;
 use crate::extract::BodyDeadline;
 use crate::routes;
 use crate::shutdown::{Draining, close_connections_while_draining, stop_signal};
+use crate::state::AppState;
 use crate::store::Store;
 use crate::telemetry::{Metrics, RequestSpan, echo_request_id, record_http};
 use actix_web::dev::Server;
@@ -15,20 +15,6 @@ use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
-
-/// What every handler may use.
-#[derive(Debug)]
-pub struct AppState {
-    pub store: Store,
-    pub voter_key: VoterKey,
-    pub network_keys: NetworkKeys,
-    /// The ballot-stuffing cap (0: off).
-    pub voters_per_network: u32,
-    /// Seconds browsers and CDNs may reuse a rating without revalidating.
-    pub rating_max_age_secs: u32,
-    /// Weight of the site-wide prior in reports' Bayesian averages.
-    pub bayes_prior_weight: f64,
-}
 
 /// Stale rate-limit entries are swept this often; between sweeps memory holds at most the
 /// clients seen in this interval plus one refill time.

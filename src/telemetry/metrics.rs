@@ -1,7 +1,7 @@
 //! Prometheus metrics: requests and their latency by route and status, what happened to votes,
 //! refusals, and the database pools, rendered at `GET /metrics`.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;

@@ -115,7 +115,7 @@ on_both_backends! {
         assert_eq!(daily.len(), 1);
         assert_eq!(daily[0]["votes"], 4);
         assert_eq!(daily[0]["average"], 3.5);
-        let today = plaudit::editors::reports::format_time(plaudit::store::now_millis());
+        let today = plaudit::time::format(plaudit::store::now_millis());
         assert_eq!(daily[0]["date"], today[..10]);
         let revisions = report["revisions"].as_array().unwrap();
         let by_name = |name: &str| revisions.iter().find(|r| r["revision"] == name).unwrap()["figures"].clone();

@@ -4,7 +4,7 @@
 use actix_web::HttpResponse;
 use std::sync::OnceLock;
 
-pub const SPEC: &str = include_str!("../../openapi.yaml");
+pub const SPEC: &str = include_str!("../../../openapi.yaml");
 
 pub async fn yaml() -> HttpResponse {
     HttpResponse::Ok()

@@ -1,17 +1,17 @@
 //! A reader's vote on an article: cast or change it, read it back, retract it.
 
-use super::article_id;
-use super::ratings::Rating;
 use crate::abuse::ClientKey;
 use crate::domain::{Revision, Stars, VoterId};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, JsonBody};
-use crate::startup::AppState;
+use crate::routes::article_id;
+use crate::state::AppState;
 use crate::store::{NetworkCap, VoteChange, VoteOutcome, now_millis};
+use crate::time;
+use crate::views::Rating;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, UNIX_EPOCH};
 use uuid::Uuid;
 
 #[derive(Deserialize)]
@@ -153,8 +153,8 @@ pub async fn show(
         voter: voter.uuid(),
         stars: vote.stars,
         revision: vote.revision,
-        created_at: rfc3339(vote.created_at),
-        updated_at: rfc3339(vote.updated_at),
+        created_at: time::format(vote.created_at),
+        updated_at: time::format(vote.updated_at),
     }))
 }
 
@@ -185,9 +185,4 @@ fn parse_vote_path(
 
 fn no_vote(article: &crate::domain::ArticleId) -> ApiError {
     ApiError::NotFound(format!("this voter has no vote on article \"{article}\""))
-}
-
-fn rfc3339(unix_millis: i64) -> String {
-    let since_epoch = Duration::from_millis(u64::try_from(unix_millis).unwrap_or(0));
-    humantime::format_rfc3339_millis(UNIX_EPOCH + since_epoch).to_string()
 }

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::shutdown::Draining;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 use std::time::Duration;

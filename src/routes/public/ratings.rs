@@ -1,71 +1,17 @@
 //! Reading ratings: one article's, or many at once for front pages.
 
-use super::article_id;
-use super::conditional::{client_has, entity_tag};
-use crate::domain::ArticleId;
 use crate::error::ApiError;
 use crate::extract::repeated_query_param;
-use crate::startup::AppState;
-use crate::store::RatingCounts;
+use crate::routes::article_id;
+use crate::routes::conditional::{client_has, entity_tag};
+use crate::state::AppState;
+use crate::views::Rating;
 use actix_web::http::header::{CacheControl, CacheDirective, ETag};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 /// Enough for every teaser on a front page, few enough to keep one query cheap.
 pub const MAX_BATCH: usize = 100;
-
-/// An article's rating as the API shows it.
-#[derive(Debug, Serialize)]
-pub struct Rating {
-    pub article_id: String,
-    pub average: f64,
-    pub count: i64,
-    pub distribution: Distribution,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Distribution {
-    #[serde(rename = "1")]
-    one: i64,
-    #[serde(rename = "2")]
-    two: i64,
-    #[serde(rename = "3")]
-    three: i64,
-    #[serde(rename = "4")]
-    four: i64,
-    #[serde(rename = "5")]
-    five: i64,
-}
-
-impl Distribution {
-    pub fn new([one, two, three, four, five]: [i64; 5]) -> Self {
-        Self {
-            one,
-            two,
-            three,
-            four,
-            five,
-        }
-    }
-}
-
-impl Rating {
-    pub fn new(article: &ArticleId, counts: RatingCounts) -> Self {
-        let [one, two, three, four, five] = counts.distribution;
-        Self {
-            article_id: article.to_string(),
-            average: counts.average(),
-            count: counts.count,
-            distribution: Distribution {
-                one,
-                two,
-                three,
-                four,
-                five,
-            },
-        }
-    }
-}
 
 pub async fn show(
     req: HttpRequest,

@@ -1,75 +1,9 @@
-//! Turning vote tallies into the figures editors rank articles by, and paging through them.
+//! The ranking's order and its pages: sorting rows by a figure, and the opaque cursor that
+//! carries an editor from one page to the next.
 
 use crate::error::ApiError;
-use crate::routes::ratings::Distribution;
-use crate::stats;
-use crate::store::{ArticleFigures, RatingCounts};
+use crate::views::{ArticleRow, Figures};
 use serde::{Deserialize, Serialize};
-
-/// The site-wide mean that Bayesian averages lean toward, and how hard.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Prior {
-    pub mean: f64,
-    pub weight: f64,
-}
-
-impl Prior {
-    /// The mean of every vote in `rows`: what an article with no votes of its own is assumed to be.
-    pub fn of(rows: &[ArticleFigures], weight: f64) -> Self {
-        let (sum, count) = rows.iter().fold((0, 0), |(sum, count), row| {
-            (sum + row.counts.star_sum, count + row.counts.count)
-        });
-        Self {
-            mean: stats::mean(sum, count),
-            weight,
-        }
-    }
-}
-
-/// An article's figures as reports show them.
-#[derive(Debug, Serialize)]
-pub struct Figures {
-    pub count: i64,
-    pub average: f64,
-    pub bayesian_average: f64,
-    /// 95% Wilson lower bound of the share of 4-5 star votes ("found it useful").
-    pub wilson_lower_bound: f64,
-    pub useful_share: f64,
-    /// Share of 1-2 star votes.
-    pub low_share: f64,
-    pub distribution: Distribution,
-}
-
-impl Figures {
-    pub fn of(counts: &RatingCounts, prior: Prior) -> Self {
-        let [one, two, _, four, five] = counts.distribution;
-        let total = counts.count.max(0) as u64;
-        let useful = (four + five).max(0) as u64;
-        Self {
-            count: counts.count,
-            average: stats::mean(counts.star_sum, counts.count),
-            bayesian_average: stats::bayesian_average(
-                counts.star_sum,
-                counts.count,
-                prior.mean,
-                prior.weight,
-            ),
-            wilson_lower_bound: stats::wilson_lower_bound(useful, total, stats::Z_95),
-            useful_share: stats::share(useful, total),
-            low_share: stats::share((one + two).max(0) as u64, total),
-            distribution: Distribution::new(counts.distribution),
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct ArticleRow {
-    pub article_id: String,
-    pub title: Option<String>,
-    pub section: Option<String>,
-    #[serde(flatten)]
-    pub figures: Figures,
-}
 
 /// What the article report can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -186,48 +120,11 @@ pub fn page(
     Ok((rows, next))
 }
 
-/// Nanoseconds are the finest fraction anyone sends; 64 leaves room and bounds the work.
-pub const MAX_TIME_LEN: usize = 64;
-
-/// Parses `from`/`to`: an RFC 3339 time (`2026-11-26T07:00:00Z`) or a UTC date (`2026-11-26`),
-/// into Unix milliseconds.
-pub fn parse_time(name: &str, raw: &str) -> Result<i64, ApiError> {
-    if raw.len() > MAX_TIME_LEN {
-        return Err(ApiError::InvalidInput(format!(
-            "{name} is at most {MAX_TIME_LEN} characters"
-        )));
-    }
-    let text = if raw.len() == 10 {
-        format!("{raw}T00:00:00Z")
-    } else {
-        raw.to_owned()
-    };
-    let time = humantime::parse_rfc3339_weak(&text).map_err(|_| {
-        ApiError::InvalidInput(format!(
-            "{name} is an RFC 3339 time or a date like 2026-11-26; got {raw:?}"
-        ))
-    })?;
-    let millis = time
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|_| ApiError::InvalidInput(format!("{name} is before 1970")))?
-        .as_millis();
-    Ok(i64::try_from(millis).unwrap_or(i64::MAX))
-}
-
-/// Formats Unix milliseconds as RFC 3339 (UTC).
-pub fn format_time(unix_millis: i64) -> String {
-    let since_epoch = std::time::Duration::from_millis(u64::try_from(unix_millis).unwrap_or(0));
-    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + since_epoch).to_string()
-}
-
-/// A day number (days since 1970-01-01) as `YYYY-MM-DD`.
-pub fn format_day(day: i64) -> String {
-    format_time(day * 86_400_000)[..10].to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::RatingCounts;
+    use crate::views::Prior;
 
     fn row(id: &str, count: i64, star_sum: i64) -> ArticleRow {
         let counts = RatingCounts {
@@ -288,13 +185,5 @@ mod tests {
         )
         .unwrap();
         assert!(page(vec![], SortKey::Average, Order::Desc, next.as_deref(), 1).is_err());
-    }
-
-    #[test]
-    fn times_are_dates_or_rfc_3339() {
-        assert_eq!(parse_time("from", "1970-01-02").unwrap(), 86_400_000);
-        assert_eq!(parse_time("from", "1970-01-01T00:00:01Z").unwrap(), 1000);
-        assert!(parse_time("from", "yesterday").is_err());
-        assert_eq!(format_day(1), "1970-01-02");
     }
 }

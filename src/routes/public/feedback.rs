@@ -1,11 +1,10 @@
 //! Reader feedback: what the widget sends after a low rating.
 
-use super::article_id;
 use crate::domain::{FeedbackText, VoterId};
-use crate::editors::reports::format_time;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, JsonBody};
-use crate::startup::AppState;
+use crate::routes::article_id;
+use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -48,6 +47,6 @@ pub async fn submit(
         "stars": saved.stars,
         "revision": saved.revision,
         "text": saved.text,
-        "created_at": format_time(saved.created_at),
+        "created_at": crate::time::format(saved.created_at),
     })))
 }

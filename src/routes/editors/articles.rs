@@ -1,12 +1,12 @@
 //! An article as editors see it: metadata from the CMS, its rating, and resetting it.
 
-use super::article_id;
-use super::ratings::Rating;
-use crate::editors::{AdminKey, ReadKey};
+use super::{AdminKey, ReadKey};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, JsonBody, storable_text};
-use crate::startup::AppState;
+use crate::routes::{article_id, time_param};
+use crate::state::AppState;
 use crate::store::ArticleMetadata;
+use crate::views::Rating;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -60,7 +60,7 @@ impl MetadataRequest {
             ));
         }
         if let Some(published) = &self.published_at {
-            crate::editors::reports::parse_time("published_at", published)?;
+            time_param("published_at", published)?;
         }
         Ok(ArticleMetadata {
             title: self.title,

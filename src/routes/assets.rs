@@ -1,5 +1,5 @@
-//! The embeddable widget and its demo pages, compiled into the binary so that one file serves
-//! everything.
+//! Files compiled into the binary (the widget, its demo pages, the API documentation), served
+//! gzipped to clients that take it and revalidated by their ETag.
 
 use super::conditional::{client_has, entity_tag};
 use actix_web::http::header::{
@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 /// What the demo pages allow: their own scripts, styles and API, nothing inline. The widget
 /// must work under it, since publishers may have a policy as strict.
-pub(super) const STRICT_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+pub(in crate::routes) const STRICT_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
     style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
     frame-ancestors 'none'";
 
@@ -22,42 +22,12 @@ pub(super) const STRICT_CSP: &str = "default-src 'none'; script-src 'self'; conn
 /// ETag makes the revalidation after that cheap.
 const MAX_AGE_SECS: u32 = 300;
 
-static WIDGET_JS: Asset = Asset::new(
-    include_str!("../../static/widget.js"),
-    "text/javascript; charset=utf-8",
-    None,
-);
-static DEMO_ARTICLE: Asset = Asset::new(
-    include_str!("../../static/demo.html"),
-    "text/html; charset=utf-8",
-    Some(STRICT_CSP),
-);
-static DEMO_FRONT_PAGE: Asset = Asset::new(
-    include_str!("../../static/front.html"),
-    "text/html; charset=utf-8",
-    Some(STRICT_CSP),
-);
-static DEMO_CSS: Asset = Asset::new(
-    include_str!("../../static/demo.css"),
-    "text/css; charset=utf-8",
-    None,
-);
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    serve_assets(
-        cfg,
-        &[
-            ("/widget.js", &WIDGET_JS),
-            ("/demo", &DEMO_ARTICLE),
-            ("/demo/front", &DEMO_FRONT_PAGE),
-            ("/demo/demo.css", &DEMO_CSS),
-        ],
-    );
-}
-
 /// Serves each asset at its path (GET and HEAD), gzipped for clients that accept it, and
 /// revalidated by its ETag.
-pub(super) fn serve_assets(cfg: &mut web::ServiceConfig, assets: &[(&str, &'static Asset)]) {
+pub(in crate::routes) fn serve_assets(
+    cfg: &mut web::ServiceConfig,
+    assets: &[(&str, &'static Asset)],
+) {
     for &(path, asset) in assets {
         cfg.service(
             super::resource(path)
@@ -67,7 +37,7 @@ pub(super) fn serve_assets(cfg: &mut web::ServiceConfig, assets: &[(&str, &'stat
 }
 
 /// A file served as it was at build time.
-pub(super) struct Asset {
+pub(in crate::routes) struct Asset {
     body: &'static str,
     content_type: &'static str,
     csp: Option<&'static str>,
@@ -76,7 +46,7 @@ pub(super) struct Asset {
 }
 
 impl Asset {
-    pub(super) const fn new(
+    pub(in crate::routes) const fn new(
         body: &'static str,
         content_type: &'static str,
         csp: Option<&'static str>,

@@ -1,0 +1,30 @@
+//! The editors' API: article metadata, resets and usefulness reports, for a valid key of the
+//! scope each needs (see `auth.rs`). Not rate-limited per address and not CORS-open.
+
+mod articles;
+mod auth;
+mod csv;
+mod reports;
+
+pub use articles::reset as reset_article;
+pub use auth::{AdminKey, ReadKey};
+pub use csv::{csv_response, wants_csv};
+
+use super::{get, get_only, resource};
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/v1/articles/{article_id}")
+            .route(get().to(articles::get))
+            .route(web::put().to(articles::put)),
+    )
+    .service(get_only("/v1/reports/articles", reports::articles))
+    .service(get_only(
+        "/v1/reports/articles/{article_id}",
+        reports::article,
+    ))
+    .service(get_only("/v1/reports/summary", reports::summary))
+    .service(get_only("/v1/reports/feedback", reports::feedback))
+    .service(get_only("/v1/reports/audit", reports::audit));
+}

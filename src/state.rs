@@ -1,0 +1,19 @@
+//! What every handler may use: built once at start, shared by all workers.
+
+use crate::abuse::NetworkKeys;
+use crate::domain::VoterKey;
+use crate::store::Store;
+
+/// What every handler may use.
+#[derive(Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub voter_key: VoterKey,
+    pub network_keys: NetworkKeys,
+    /// The ballot-stuffing cap (0: off).
+    pub voters_per_network: u32,
+    /// Seconds browsers and CDNs may reuse a rating without revalidating.
+    pub rating_max_age_secs: u32,
+    /// Weight of the site-wide prior in reports' Bayesian averages.
+    pub bayes_prior_weight: f64,
+}

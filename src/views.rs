@@ -1,0 +1,125 @@
+//! What the API's answers hold: an article's rating as readers see it, and the figures editors
+//! rank articles by. Shared by the public and the editors' routes.
+
+use crate::domain::ArticleId;
+use crate::stats;
+use crate::store::{ArticleFigures, RatingCounts};
+use serde::Serialize;
+
+/// An article's rating as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct Rating {
+    pub article_id: String,
+    pub average: f64,
+    pub count: i64,
+    pub distribution: Distribution,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Distribution {
+    #[serde(rename = "1")]
+    one: i64,
+    #[serde(rename = "2")]
+    two: i64,
+    #[serde(rename = "3")]
+    three: i64,
+    #[serde(rename = "4")]
+    four: i64,
+    #[serde(rename = "5")]
+    five: i64,
+}
+
+impl Distribution {
+    pub fn new([one, two, three, four, five]: [i64; 5]) -> Self {
+        Self {
+            one,
+            two,
+            three,
+            four,
+            five,
+        }
+    }
+}
+
+impl Rating {
+    pub fn new(article: &ArticleId, counts: RatingCounts) -> Self {
+        let [one, two, three, four, five] = counts.distribution;
+        Self {
+            article_id: article.to_string(),
+            average: counts.average(),
+            count: counts.count,
+            distribution: Distribution {
+                one,
+                two,
+                three,
+                four,
+                five,
+            },
+        }
+    }
+}
+
+/// The site-wide mean that Bayesian averages lean toward, and how hard.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Prior {
+    pub mean: f64,
+    pub weight: f64,
+}
+
+impl Prior {
+    /// The mean of every vote in `rows`: what an article with no votes of its own is assumed to be.
+    pub fn of(rows: &[ArticleFigures], weight: f64) -> Self {
+        let (sum, count) = rows.iter().fold((0, 0), |(sum, count), row| {
+            (sum + row.counts.star_sum, count + row.counts.count)
+        });
+        Self {
+            mean: stats::mean(sum, count),
+            weight,
+        }
+    }
+}
+
+/// An article's figures as reports show them.
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    pub count: i64,
+    pub average: f64,
+    pub bayesian_average: f64,
+    /// 95% Wilson lower bound of the share of 4-5 star votes ("found it useful").
+    pub wilson_lower_bound: f64,
+    pub useful_share: f64,
+    /// Share of 1-2 star votes.
+    pub low_share: f64,
+    pub distribution: Distribution,
+}
+
+impl Figures {
+    pub fn of(counts: &RatingCounts, prior: Prior) -> Self {
+        let [one, two, _, four, five] = counts.distribution;
+        let total = counts.count.max(0) as u64;
+        let useful = (four + five).max(0) as u64;
+        Self {
+            count: counts.count,
+            average: stats::mean(counts.star_sum, counts.count),
+            bayesian_average: stats::bayesian_average(
+                counts.star_sum,
+                counts.count,
+                prior.mean,
+                prior.weight,
+            ),
+            wilson_lower_bound: stats::wilson_lower_bound(useful, total, stats::Z_95),
+            useful_share: stats::share(useful, total),
+            low_share: stats::share((one + two).max(0) as u64, total),
+            distribution: Distribution::new(counts.distribution),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticleRow {
+    pub article_id: String,
+    pub title: Option<String>,
+    pub section: Option<String>,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
