@@ -61,7 +61,7 @@ pub enum TestDatabase {
 }
 
 impl TestDatabase {
-    fn create(backend: Backend) -> Option<Self> {
+    pub fn create(backend: Backend) -> Option<Self> {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary directory");
