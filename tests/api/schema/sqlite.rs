@@ -26,7 +26,10 @@ pub(super) async fn facts(path: &str) -> Facts {
         }
         let sql: String = table.get("sql");
         let table_tokens = tokens(&sql);
-        let without_rowid = table_tokens.ends_with(&["without".into(), "rowid".into()]);
+        // `WITHOUT ROWID` and `STRICT` follow the column list, in either order.
+        let without_rowid = table_tokens
+            .windows(2)
+            .any(|pair| pair[0] == "without" && pair[1] == "rowid");
         facts.insert(format!("table {name}"), "present".into());
 
         let columns = sqlx::query(
