@@ -1,6 +1,6 @@
 //! openapi.yaml, the route table and the running app describe the same API.
 
-use crate::helpers::{PROBLEM_JSON, new_voter};
+use crate::helpers::{PROBLEM_JSON, TestApp, new_voter};
 use plaudit::routes::{ROUTES, allow_header};
 use reqwest::{Method, StatusCode};
 use std::collections::BTreeSet;
@@ -47,33 +47,48 @@ fn the_spec_describes_exactly_the_routes_the_app_has() {
     );
 }
 
-on_both_backends! {
-    // Each listed method reaches a handler and each other method gets 405 with the listed
-    // `Allow`, so the route table is what the app really serves.
-    async fn the_route_table_is_what_the_app_serves(app) {
-        let voter = new_voter();
-        for (path, methods) in ROUTES {
-            let concrete = path.replace("{article_id}", "a1").replace("{voter}", &voter);
-            for method in METHODS {
-                let response = app
-                    .client
-                    .request(Method::from_bytes(method.as_bytes()).unwrap(), app.url(&concrete))
-                    .send()
-                    .await
-                    .unwrap();
-                let status = response.status();
-                if methods.split(", ").any(|m| m == method) {
-                    assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-                    let is_problem = response.headers().get("content-type").is_some_and(|v| v == PROBLEM_JSON);
-                    if status == StatusCode::NOT_FOUND && is_problem {
-                        let body: serde_json::Value = response.json().await.unwrap();
-                        let detail = body["detail"].as_str().unwrap_or_default();
-                        assert!(!detail.starts_with("no such resource"), "{method} {path}: {detail}");
-                    }
-                } else {
-                    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-                    assert_eq!(response.headers()["allow"], allow_header(methods).as_str(), "{path}");
+on_both_backends!(the_route_table_is_what_the_app_serves);
+
+// Each listed method reaches a handler and each other method gets 405 with the listed
+// `Allow`, so the route table is what the app really serves.
+async fn the_route_table_is_what_the_app_serves(app: TestApp) {
+    let voter = new_voter();
+    for (path, methods) in ROUTES {
+        let concrete = path
+            .replace("{article_id}", "a1")
+            .replace("{voter}", &voter);
+        for method in METHODS {
+            let response = app
+                .client
+                .request(
+                    Method::from_bytes(method.as_bytes()).unwrap(),
+                    app.url(&concrete),
+                )
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            if methods.split(", ").any(|m| m == method) {
+                assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+                let is_problem = response
+                    .headers()
+                    .get("content-type")
+                    .is_some_and(|v| v == PROBLEM_JSON);
+                if status == StatusCode::NOT_FOUND && is_problem {
+                    let body: serde_json::Value = response.json().await.unwrap();
+                    let detail = body["detail"].as_str().unwrap_or_default();
+                    assert!(
+                        !detail.starts_with("no such resource"),
+                        "{method} {path}: {detail}"
+                    );
                 }
+            } else {
+                assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+                assert_eq!(
+                    response.headers()["allow"],
+                    allow_header(methods).as_str(),
+                    "{path}"
+                );
             }
         }
     }

@@ -3,6 +3,7 @@
 //! a failure prints the request that caused it.
 
 use crate::editors::key;
+use crate::helpers::TestApp;
 use plaudit::domain::Scope;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -179,32 +180,44 @@ fn request() -> impl Strategy<Value = RawRequest> {
     )
 }
 
-on_both_backends! {
-    async fn random_requests_never_get_a_server_error(app) {
-        let admin = key(&app, Scope::Admin).await;
-        app.vote("a1", &uuid::Uuid::nil().to_string(), 3).await;
-        let mut runner = TestRunner::default();
-        let strategy = request();
-        let mut statuses = std::collections::BTreeMap::new();
-        for _ in 0..CASES {
-            let case = strategy.new_tree(&mut runner).unwrap().current();
-            let method = reqwest::Method::from_bytes(case.method.as_bytes()).unwrap();
-            let Ok(url) = reqwest::Url::parse(&app.url(&case.path)) else { continue };
-            let mut builder = app.client.request(method, url).body(case.body.clone());
-            if let Some(content_type) = &case.content_type {
-                builder = builder.header("content-type", content_type.as_str());
-            }
-            if case.authorized {
-                builder = builder.bearer_auth(&admin);
-            }
-            let response = builder.send().await.unwrap_or_else(|e| panic!("{case:?}: {e}"));
-            let status = response.status();
-            assert!(!status.is_server_error(), "{status} for {case:?}: {:?}", response.text().await);
-            *statuses.entry(status.as_u16()).or_insert(0) += 1;
+on_both_backends!(random_requests_never_get_a_server_error);
+
+async fn random_requests_never_get_a_server_error(app: TestApp) {
+    let admin = key(&app, Scope::Admin).await;
+    app.vote("a1", &uuid::Uuid::nil().to_string(), 3).await;
+    let mut runner = TestRunner::default();
+    let strategy = request();
+    let mut statuses = std::collections::BTreeMap::new();
+    for _ in 0..CASES {
+        let case = strategy.new_tree(&mut runner).unwrap().current();
+        let method = reqwest::Method::from_bytes(case.method.as_bytes()).unwrap();
+        let Ok(url) = reqwest::Url::parse(&app.url(&case.path)) else {
+            continue;
+        };
+        let mut builder = app.client.request(method, url).body(case.body.clone());
+        if let Some(content_type) = &case.content_type {
+            builder = builder.header("content-type", content_type.as_str());
         }
-        assert_eq!(app.get("/healthz").await.status(), reqwest::StatusCode::OK);
-        let article = plaudit::domain::ArticleId::parse("a1").unwrap();
-        assert_eq!(app.store.rating(&article).await.unwrap(), app.store.recount(&article).await.unwrap());
-        eprintln!("fuzz: {CASES} requests, 0 server errors; statuses {statuses:?}");
+        if case.authorized {
+            builder = builder.bearer_auth(&admin);
+        }
+        let response = builder
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{case:?}: {e}"));
+        let status = response.status();
+        assert!(
+            !status.is_server_error(),
+            "{status} for {case:?}: {:?}",
+            response.text().await
+        );
+        *statuses.entry(status.as_u16()).or_insert(0) += 1;
     }
+    assert_eq!(app.get("/healthz").await.status(), reqwest::StatusCode::OK);
+    let article = plaudit::domain::ArticleId::parse("a1").unwrap();
+    assert_eq!(
+        app.store.rating(&article).await.unwrap(),
+        app.store.recount(&article).await.unwrap()
+    );
+    eprintln!("fuzz: {CASES} requests, 0 server errors; statuses {statuses:?}");
 }

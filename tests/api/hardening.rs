@@ -335,15 +335,55 @@ async fn the_audit_log_shows_the_figures_before_as_the_reset_did(app: TestApp) {
     assert_eq!(logged["average"], 3.0);
 }
 
-on_both_backends! {
-    async fn slow_bodies_cannot_hold_slots(app) { slow_bodies_cannot_take_the_service_hostage(app).await }
-    async fn feedback_limit_counts_characters(app) { feedback_at_its_limit_in_any_script_is_taken(app).await }
-    async fn metadata_limits_count_characters(app) { metadata_at_its_limits_in_any_script_is_taken(app).await }
-    async fn ratelimit_t_on_a_429(app) { ratelimit_t_is_the_time_to_a_full_quota_on_a_429_too(app).await }
-    async fn dot_ids(app) { ids_made_of_dots_are_refused(app).await }
-    async fn voter_forms(app) { only_hyphenated_uuids_are_voters(app).await }
-    async fn revision_null(app) { no_revision_is_null_in_every_answer(app).await }
-    async fn window_echo(app) { report_windows_echo_what_was_asked(app).await }
-    async fn parameter_limits(app) { string_parameters_have_limits(app).await }
-    async fn audit_before_shape(app) { the_audit_log_shows_the_figures_before_as_the_reset_did(app).await }
+on_both_backends!(
+    slow_bodies_cannot_hold_slots,
+    feedback_limit_counts_characters,
+    metadata_limits_count_characters,
+    ratelimit_t_on_a_429,
+    dot_ids,
+    voter_forms,
+    revision_null,
+    window_echo,
+    parameter_limits,
+    audit_before_shape
+);
+
+async fn slow_bodies_cannot_hold_slots(app: TestApp) {
+    slow_bodies_cannot_take_the_service_hostage(app).await
+}
+
+async fn feedback_limit_counts_characters(app: TestApp) {
+    feedback_at_its_limit_in_any_script_is_taken(app).await
+}
+
+async fn metadata_limits_count_characters(app: TestApp) {
+    metadata_at_its_limits_in_any_script_is_taken(app).await
+}
+
+async fn ratelimit_t_on_a_429(app: TestApp) {
+    ratelimit_t_is_the_time_to_a_full_quota_on_a_429_too(app).await
+}
+
+async fn dot_ids(app: TestApp) {
+    ids_made_of_dots_are_refused(app).await
+}
+
+async fn voter_forms(app: TestApp) {
+    only_hyphenated_uuids_are_voters(app).await
+}
+
+async fn revision_null(app: TestApp) {
+    no_revision_is_null_in_every_answer(app).await
+}
+
+async fn window_echo(app: TestApp) {
+    report_windows_echo_what_was_asked(app).await
+}
+
+async fn parameter_limits(app: TestApp) {
+    string_parameters_have_limits(app).await
+}
+
+async fn audit_before_shape(app: TestApp) {
+    the_audit_log_shows_the_figures_before_as_the_reset_did(app).await
 }

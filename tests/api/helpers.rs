@@ -23,30 +23,27 @@ pub struct TestApp {
     pub database: TestDatabase,
 }
 
-/// Runs each test body once per backend: `name::sqlite` always, `name::postgres` when
+/// Runs each named test once per backend: `name::sqlite` always, `name::postgres` when
 /// `PLAUDIT_TEST_DATABASE_URL` is set (else it prints why it skipped, or fails when
-/// `PLAUDIT_TEST_REQUIRE_POSTGRES=1`, as in CI).
+/// `PLAUDIT_TEST_REQUIRE_POSTGRES=1`, as in CI). Each name is an `async fn name(app: TestApp)`
+/// in the calling module; its body stays outside the macro so that rustfmt and clippy see it.
 macro_rules! on_both_backends {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {
+    ($($name:ident),+ $(,)?) => {
         $(mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn body($app: $crate::helpers::TestApp) $body
-
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                body($crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await.unwrap()).await
+                let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                super::$name(app.unwrap()).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 match $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
-                    Some(app) => body(app).await,
+                    Some(app) => super::$name(app).await,
                     None => eprintln!("skipped {}: PLAUDIT_TEST_DATABASE_URL is not set", module_path!()),
                 }
             }
-        })*
+        })+
     };
 }
 
@@ -64,7 +61,7 @@ pub enum TestDatabase {
 }
 
 impl TestDatabase {
-    fn create(backend: Backend) -> Option<Self> {
+    pub fn create(backend: Backend) -> Option<Self> {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary directory");

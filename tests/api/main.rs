@@ -17,5 +17,6 @@ mod instances;
 mod operations;
 mod ratings;
 mod reports;
+mod schema;
 mod secrets;
 mod votes;

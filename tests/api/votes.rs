@@ -1,80 +1,99 @@
-use crate::helpers::{assert_problem, distribution, new_voter};
+use crate::helpers::{TestApp, assert_problem, distribution, new_voter};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-on_both_backends! {
-    async fn first_vote_is_created_and_later_ones_change_it(app) {
-        let voter = new_voter();
+on_both_backends!(
+    first_vote_is_created_and_later_ones_change_it,
+    a_voter_reads_back_only_their_own_vote,
+    a_retracted_vote_leaves_the_rating,
+    votes_on_one_article_leave_others_alone
+);
 
-        let first = app.vote("a1", &voter, 4).await;
-        assert_eq!(first.status(), StatusCode::CREATED);
-        let location = first.headers()["location"].to_str().unwrap().to_owned();
-        assert_eq!(location, format!("/v1/articles/a1/votes/{voter}"));
-        let body: Value = first.json().await.unwrap();
-        assert_eq!(body["stars"], 4);
-        assert_eq!(body["voter"], voter.as_str());
-        assert_eq!(body["rating"]["count"], 1);
-        assert_eq!(body["rating"]["average"], 4.0);
+async fn first_vote_is_created_and_later_ones_change_it(app: TestApp) {
+    let voter = new_voter();
 
-        let changed = app.vote("a1", &voter, 2).await;
-        assert_eq!(changed.status(), StatusCode::OK);
-        let body: Value = changed.json().await.unwrap();
-        assert_eq!(body["stars"], 2);
-        assert_eq!(body["rating"]["count"], 1);
-        assert_eq!(body["rating"]["distribution"], distribution([0, 1, 0, 0, 0]));
+    let first = app.vote("a1", &voter, 4).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let location = first.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, format!("/v1/articles/a1/votes/{voter}"));
+    let body: Value = first.json().await.unwrap();
+    assert_eq!(body["stars"], 4);
+    assert_eq!(body["voter"], voter.as_str());
+    assert_eq!(body["rating"]["count"], 1);
+    assert_eq!(body["rating"]["average"], 4.0);
 
-        let repeated = app.vote("a1", &voter, 2).await;
-        assert_eq!(repeated.status(), StatusCode::OK);
-        let rating = app.rating("a1").await;
-        assert_eq!(rating["count"], 1);
-        assert_eq!(rating["average"], 2.0);
-    }
+    let changed = app.vote("a1", &voter, 2).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let body: Value = changed.json().await.unwrap();
+    assert_eq!(body["stars"], 2);
+    assert_eq!(body["rating"]["count"], 1);
+    assert_eq!(
+        body["rating"]["distribution"],
+        distribution([0, 1, 0, 0, 0])
+    );
 
-    async fn a_voter_reads_back_only_their_own_vote(app) {
-        let reader = new_voter();
-        let other = new_voter();
-        let path = |voter: &str| format!("/v1/articles/a1/votes/{voter}");
+    let repeated = app.vote("a1", &voter, 2).await;
+    assert_eq!(repeated.status(), StatusCode::OK);
+    let rating = app.rating("a1").await;
+    assert_eq!(rating["count"], 1);
+    assert_eq!(rating["average"], 2.0);
+}
 
-        assert_problem(app.get(&path(&reader)).await, StatusCode::NOT_FOUND).await;
-        app.vote("a1", &reader, 5).await;
-        app.vote("a1", &reader, 3).await;
+async fn a_voter_reads_back_only_their_own_vote(app: TestApp) {
+    let reader = new_voter();
+    let other = new_voter();
+    let path = |voter: &str| format!("/v1/articles/a1/votes/{voter}");
 
-        let shown = app.get(&path(&reader)).await;
-        assert_eq!(shown.status(), StatusCode::OK);
-        let body: Value = shown.json().await.unwrap();
-        assert_eq!(body["stars"], 3);
-        assert_eq!(body["article_id"], "a1");
-        assert!(body["created_at"].as_str().unwrap() <= body["updated_at"].as_str().unwrap());
-        assert_problem(app.get(&path(&other)).await, StatusCode::NOT_FOUND).await;
-        assert_problem(app.get(&format!("/v1/articles/a2/votes/{reader}")).await, StatusCode::NOT_FOUND).await;
-    }
+    assert_problem(app.get(&path(&reader)).await, StatusCode::NOT_FOUND).await;
+    app.vote("a1", &reader, 5).await;
+    app.vote("a1", &reader, 3).await;
 
-    async fn a_retracted_vote_leaves_the_rating(app) {
-        let (stays, leaves) = (new_voter(), new_voter());
-        app.vote("a1", &stays, 5).await;
-        app.vote("a1", &leaves, 1).await;
+    let shown = app.get(&path(&reader)).await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    let body: Value = shown.json().await.unwrap();
+    assert_eq!(body["stars"], 3);
+    assert_eq!(body["article_id"], "a1");
+    assert!(body["created_at"].as_str().unwrap() <= body["updated_at"].as_str().unwrap());
+    assert_problem(app.get(&path(&other)).await, StatusCode::NOT_FOUND).await;
+    assert_problem(
+        app.get(&format!("/v1/articles/a2/votes/{reader}")).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
 
-        let retracted = app.retract("a1", &leaves).await;
-        assert_eq!(retracted.status(), StatusCode::NO_CONTENT);
-        let rating = app.rating("a1").await;
-        assert_eq!(rating["count"], 1);
-        assert_eq!(rating["distribution"], distribution([0, 0, 0, 0, 1]));
+async fn a_retracted_vote_leaves_the_rating(app: TestApp) {
+    let (stays, leaves) = (new_voter(), new_voter());
+    app.vote("a1", &stays, 5).await;
+    app.vote("a1", &leaves, 1).await;
 
-        assert_problem(app.retract("a1", &leaves).await, StatusCode::NOT_FOUND).await;
-        assert_problem(app.get(&format!("/v1/articles/a1/votes/{leaves}")).await, StatusCode::NOT_FOUND).await;
-        // Voting again after a retraction is a first vote once more.
-        assert_eq!(app.vote("a1", &leaves, 2).await.status(), StatusCode::CREATED);
-        assert_eq!(app.rating("a1").await["count"], 2);
-    }
+    let retracted = app.retract("a1", &leaves).await;
+    assert_eq!(retracted.status(), StatusCode::NO_CONTENT);
+    let rating = app.rating("a1").await;
+    assert_eq!(rating["count"], 1);
+    assert_eq!(rating["distribution"], distribution([0, 0, 0, 0, 1]));
 
-    async fn votes_on_one_article_leave_others_alone(app) {
-        let voter = new_voter();
-        app.vote("a1", &voter, 5).await;
-        app.vote("a2", &voter, 1).await;
-        assert_eq!(app.rating("a1").await["average"], 5.0);
-        assert_eq!(app.rating("a2").await["average"], 1.0);
-        app.retract("a2", &voter).await;
-        assert_eq!(app.rating("a1").await["count"], 1);
-        assert_eq!(app.rating("a2").await["count"], 0);
-    }
+    assert_problem(app.retract("a1", &leaves).await, StatusCode::NOT_FOUND).await;
+    assert_problem(
+        app.get(&format!("/v1/articles/a1/votes/{leaves}")).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Voting again after a retraction is a first vote once more.
+    assert_eq!(
+        app.vote("a1", &leaves, 2).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(app.rating("a1").await["count"], 2);
+}
+
+async fn votes_on_one_article_leave_others_alone(app: TestApp) {
+    let voter = new_voter();
+    app.vote("a1", &voter, 5).await;
+    app.vote("a2", &voter, 1).await;
+    assert_eq!(app.rating("a1").await["average"], 5.0);
+    assert_eq!(app.rating("a2").await["average"], 1.0);
+    app.retract("a2", &voter).await;
+    assert_eq!(app.rating("a1").await["count"], 1);
+    assert_eq!(app.rating("a2").await["count"], 0);
 }

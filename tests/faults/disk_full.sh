@@ -3,25 +3,26 @@
 # 500), ratings can still be read, and no acknowledged vote is lost. Uses a tiny tmpfs, so it
 # needs root (as CI has).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin=${PLAUDIT_BIN:-target/release/plaudit}
+source "$(dirname "$0")/lib.sh"
+export PLAUDIT_LOG=error
 command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; }
-[ -x "$bin" ] || cargo build --release -q
-disk=$(mktemp -d)
-port=18871
-mount -t tmpfs -o size=400k tmpfs "$disk"
-server=
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  umount "$disk" 2>/dev/null || true
-  rmdir "$disk" 2>/dev/null || true
+begin_run "disk-full sqlite"
+disk=
+# After the server, which holds the database open on the tmpfs.
+cleanup_more() {
+  if [ -n "$disk" ]; then
+    umount "$disk" 2>/dev/null || true
+    rmdir "$disk" 2>/dev/null || true
+  fi
 }
-trap cleanup EXIT
 
-DATABASE_URL="$disk/plaudit.db" PLAUDIT_BIND=127.0.0.1:$port PLAUDIT_LOG=error PLAUDIT_RATE_LIMIT_ENABLED=false \
-  PLAUDIT_VOTERS_PER_NETWORK_PER_DAY=0 "$bin" &
-server=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+echo "== $run: votes until the disk is full, then check"
+prepare_run
+disk=$(mktemp -d)
+mount -t tmpfs -o size=400k tmpfs "$disk"
+export DATABASE_URL="$disk/plaudit.db"
+port=$(free_port)
+start_server "$port" "$work/server.log"
 
 acked=0 unavailable=0 other=0
 for i in $(seq 1 3000); do
@@ -37,11 +38,10 @@ done
 read_status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/ratings?article_id=a1&article_id=a2")
 retry_after=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$port/v1/articles/a1/votes" -H 'content-type: application/json' \
   -d "{\"voter\":\"$(cat /proc/sys/kernel/random/uuid)\",\"stars\":3}" | awk 'tolower($1) == "retry-after:" {print $2}' | tr -d '\r')
-kill "$server"; wait "$server" 2>/dev/null || true; server=
+stop_server
 stored=$(sqlite3 "$disk/plaudit.db" "SELECT COUNT(*) FROM votes")
-verdict=FAIL
+ok=0
 if [ "$unavailable" -gt 0 ] && [ "$other" -eq 0 ] && [ "$read_status" = 200 ] && [ -n "$retry_after" ] && [ "$stored" -ge "$acked" ]; then
-  verdict=PASS
+  ok=1
 fi
-echo "SUMMARY disk-full sqlite: $verdict acknowledged $acked, stored $stored, lost $((acked > stored ? acked - stored : 0)); 503 $unavailable (Retry-After ${retry_after:-none}), other statuses $other; ratings read after the disk filled: $read_status"
-[ "$verdict" = PASS ]
+finish_run "$ok" "acknowledged $acked, stored $stored, lost $((acked > stored ? acked - stored : 0)); 503 $unavailable (Retry-After ${retry_after:-none}), other statuses $other; ratings read after the disk filled: $read_status"

@@ -9,38 +9,15 @@
 # default; --postgres uses a fresh database on PLAUDIT_FAULTS_PG_URL's server (see lib.sh),
 # dropped at the end. Ends with one `SUMMARY kill9 ...` line; exits 1 on any failure.
 set -euo pipefail
-seconds=10
-backend=sqlite
-for arg in "$@"; do
-  case $arg in
-    --postgres) backend=postgres ;;
-    [0-9]*) seconds=$arg ;;
-    *) echo "usage: $0 [SECONDS] [--postgres]" >&2; exit 2 ;;
-  esac
-done
 source "$(dirname "$0")/lib.sh"
-run="kill9 $backend"
-passed=0
-load_pid=
-
-cleanup() {
-  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
-  stop_server
-  pg_drop_database
-  [ "$passed" = 0 ] && summary "$run: FAIL (see above)"
-  finish_work_dir "$passed"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+parse_args 10 --postgres "$@"
+backend=sqlite
+[ -z "$flag" ] || backend=postgres
+begin_run "kill9 $backend"
 
 echo "== $run: ${seconds}s of load, kill -9 at 40%, restart, check"
-make_work_dir
-build_release
-if [ "$backend" = postgres ]; then
-  pg_create_database
-else
-  export DATABASE_URL="$work/plaudit.db"
-fi
+prepare_run
+use_database "$backend"
 port=$(free_port)
 start_server "$port" "$work/server.log"
 
@@ -61,19 +38,10 @@ finish_load
 
 echo "== check"
 check_ok=1
-python3 "$faults_dir/check.py" --url "http://127.0.0.1:$port" --ack-log "$work/acks.log" \
-  --database-url "$DATABASE_URL" --plaudit "$bin" | tee "$work/check.out" || check_ok=0
+check_votes "$DATABASE_URL" || check_ok=0
 
 if [ "$acked_before" -eq 0 ]; then
   echo "FAIL: no vote was acknowledged before the kill, so the kill was not mid-load"
   check_ok=0
 fi
-figures="load ${seconds}s, $(load_figure sent) requests ($(load_figure rate)/s); kill -9 at ${kill_after}s ($acked_before acknowledged by then); restart ready in ${ready_in}s; $(grep -m1 '^acknowledged' "$work/check.out"); 503 $(load_figure 503), other statuses $(load_figure other_statuses), connection errors $(load_figure connection_errors); verify $(verify_result)"
-if [ "$check_ok" = 1 ]; then
-  passed=1
-  summary "$run: PASS $figures"
-else
-  summary "$run: FAIL $figures"
-  passed=2
-  exit 1
-fi
+finish_run "$check_ok" "$(load_figures); kill -9 at ${kill_after}s ($acked_before acknowledged by then); restart ready in ${ready_in}s; $(outcome_figures)"

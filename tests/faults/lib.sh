@@ -1,5 +1,8 @@
+# shellcheck shell=bash
 # Shared by the fault scripts (sourced, not run): building, starting and stopping the release
-# binary, fresh PostgreSQL databases, and the summary line each run ends with.
+# binary, fresh databases, and what every run does alike: its arguments (parse_args), its
+# clean-up on any exit (begin_run, end_run), its checks (check_votes, check_outage) and the
+# SUMMARY line it ends with (finish_run). A run script says only what its fault is.
 #
 # Environment a user may set:
 #   PLAUDIT_BIN=path                 test that binary instead of building target/release/plaudit
@@ -172,5 +175,120 @@ finish_work_dir() {
     rm -rf "$work"
   else
     echo "   logs kept in $work"
+  fi
+}
+
+# parse_args DEFAULT_SECONDS FLAG "$@": a run script's arguments, `[SECONDS] [FLAG]`. Sets
+# `seconds` (DEFAULT_SECONDS unless given) and `flag` (FLAG if given, else empty); prints the
+# usage and exits 2 on anything else.
+# shellcheck disable=SC2034 # seconds and flag are read by the script
+parse_args() {
+  local known=$2 arg
+  seconds=$1
+  flag=
+  shift 2
+  for arg in "$@"; do
+    case $arg in
+      "$known") flag=$known ;;
+      [0-9]*) seconds=$arg ;;
+      *) echo "usage: $0 [SECONDS] [$known]" >&2; exit 2 ;;
+    esac
+  done
+}
+
+# begin_run NAME: names the run (for its SUMMARY line) and makes end_run happen on any exit.
+begin_run() {
+  run=$1
+  # 0 while the run has no verdict, 1 once it passed, 2 once it failed with its summary out.
+  passed=0
+  load_pid=
+  trap end_run EXIT
+  trap 'exit 130' INT TERM
+}
+
+# What every run does on exit, whatever happened: stops the load client and the server, runs
+# the script's own `cleanup_more` if it defines one (after the server, which may hold what it
+# removes), drops the PostgreSQL database, prints a FAIL summary if the run ended before its
+# verdict, and removes or keeps the work directory.
+end_run() {
+  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
+  stop_server
+  if declare -F cleanup_more >/dev/null; then cleanup_more; fi
+  pg_drop_database
+  [ "$passed" = 0 ] && summary "$run: FAIL (see above)"
+  finish_work_dir "$passed"
+}
+
+# A work directory and the binary, which every run starts with.
+prepare_run() {
+  make_work_dir
+  build_release
+}
+
+# use_database sqlite|postgres: a fresh database as DATABASE_URL, a file in the work directory
+# or a new database on the PostgreSQL server (dropped by end_run).
+use_database() {
+  if [ "$1" = postgres ]; then
+    pg_create_database
+  else
+    export DATABASE_URL="$work/plaudit.db"
+  fi
+}
+
+# A request may wait PLAUDIT_DB_TIMEOUT for a connection, then gets its 503; 1 s more is
+# scheduling slack on a loaded machine. PLAUDIT_FAULTS_MAX_LATENCY=S changes the bound.
+use_outage_timeouts() {
+  export PLAUDIT_DB_TIMEOUT=2
+  max_latency=${PLAUDIT_FAULTS_MAX_LATENCY:-$((PLAUDIT_DB_TIMEOUT + 1))}
+}
+
+# check_outage FAULT_AT: after a database outage, every 503 carried Retry-After and the
+# responses after FAULT_AT pass analyze.py (2xx or 503 only, none slower than max_latency).
+# Sets `recovery` and `after` for the summary; returns 1 if anything failed.
+check_outage() {
+  local fault_at=$1 rc=0 no_retry_after
+  no_retry_after=$(load_figure 503_without_retry_after)
+  if [ "$no_retry_after" != 0 ]; then
+    echo "FAIL: $no_retry_after responses 503 without Retry-After" >&2
+    rc=1
+  fi
+  echo "== responses after the fault"
+  python3 "$faults_dir/analyze.py" outage --trace "$work/trace.tsv" --fault-at "$fault_at" \
+    --max-latency "$max_latency" --recovery-file "$work/recovery" | tee "$work/analyze.out" || rc=1
+  # shellcheck disable=SC2034 # both read by the script, for its summary
+  recovery=$(cat "$work/recovery" 2>/dev/null || echo "-")
+  # shellcheck disable=SC2034
+  after=$(grep -m1 -o 'outcomes after the fault: .*; max latency [0-9.]* s' "$work/analyze.out" | sed 's/outcomes after the fault: //' | tr -d ' ' | sed 's/;maxlatency/; max latency /' || true)
+  return $rc
+}
+
+# check_votes DATABASE_URL: check.py against the server on `port`: every acknowledged vote is
+# stored and `plaudit verify` finds every rating equal to a recount. Its output is shown and
+# kept for the summary; returns 1 if the check failed.
+check_votes() {
+  python3 "$faults_dir/check.py" --url "http://127.0.0.1:$port" --ack-log "$work/acks.log" \
+    --database-url "$1" --plaudit "$bin" | tee "$work/check.out"
+}
+
+# The start of a SUMMARY line's figures: how much load the run sent.
+load_figures() {
+  echo "load ${seconds}s, $(load_figure sent) requests ($(load_figure rate)/s)"
+}
+
+# outcome_figures [MORE]: the end of a SUMMARY line's figures: check_votes' count, the load
+# client's error counts (MORE after them) and the verify verdict.
+outcome_figures() {
+  echo "$(grep -m1 '^acknowledged' "$work/check.out"); 503 $(load_figure 503), other statuses $(load_figure other_statuses), connection errors $(load_figure connection_errors)${1:+ $1}; verify $(verify_result)"
+}
+
+# finish_run OK FIGURES: the run's SUMMARY line, PASS if OK is 1, else FAIL and exit 1.
+finish_run() {
+  if [ "$1" = 1 ]; then
+    passed=1
+    summary "$run: PASS $2"
+  else
+    summary "$run: FAIL $2"
+    passed=2
+    exit 1
   fi
 }

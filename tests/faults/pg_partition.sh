@@ -14,33 +14,21 @@
 # (default 5). Only this script's own connections go through the proxy: PostgreSQL itself is
 # never touched, so other tests on it are unaffected.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 seconds=${1:-15}
 partition_seconds=${2:-5}
-source "$(dirname "$0")/lib.sh"
-run="pg_partition postgres"
-export PLAUDIT_DB_TIMEOUT=2
-max_latency=${PLAUDIT_FAULTS_MAX_LATENCY:-$((PLAUDIT_DB_TIMEOUT + 1))}
-passed=0
-load_pid=
+begin_run "pg_partition postgres"
+use_outage_timeouts
 proxy_pid=
-
-cleanup() {
-  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
-  stop_server
+cleanup_more() {
   if [ -n "$proxy_pid" ]; then
     kill "$proxy_pid" 2>/dev/null || true
     wait "$proxy_pid" 2>/dev/null || true
   fi
-  pg_drop_database
-  [ "$passed" = 0 ] && summary "$run: FAIL (see above)"
-  finish_work_dir "$passed"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 echo "== $run: ${seconds}s of load, ${partition_seconds}s partition at 20%, check"
-make_work_dir
-build_release
+prepare_run
 pg_create_database
 direct_url=$DATABASE_URL
 pg_target=$(python3 -c 'import sys, urllib.parse; u = urllib.parse.urlsplit(sys.argv[1]); print(f"{u.hostname}:{u.port or 5432}")' "$direct_url")
@@ -64,29 +52,9 @@ echo "   partition from ${fault_after}s for ${partition_seconds}s"
 
 finish_load
 ok=1
-
-no_retry_after=$(load_figure 503_without_retry_after)
-if [ "$no_retry_after" != 0 ]; then
-  echo "FAIL: $no_retry_after responses 503 without Retry-After" >&2
-  ok=0
-fi
-
-echo "== responses after the fault"
-python3 "$faults_dir/analyze.py" outage --trace "$work/trace.tsv" --fault-at "$fault_at" \
-  --max-latency "$max_latency" --recovery-file "$work/recovery" | tee "$work/analyze.out" || ok=0
-recovery=$(cat "$work/recovery" 2>/dev/null || echo "-")
+check_outage "$fault_at" || ok=0
 
 echo "== check"
-python3 "$faults_dir/check.py" --url "http://127.0.0.1:$port" --ack-log "$work/acks.log" \
-  --database-url "$direct_url" --plaudit "$bin" | tee "$work/check.out" || ok=0
+check_votes "$direct_url" || ok=0
 
-after=$(grep -m1 -o 'outcomes after the fault: .*; max latency [0-9.]* s' "$work/analyze.out" | sed 's/outcomes after the fault: //' | tr -d ' ' | sed 's/;maxlatency/; max latency /' || true)
-figures="load ${seconds}s, $(load_figure sent) requests ($(load_figure rate)/s); partition at ${fault_after}s for ${partition_seconds}s; after it: ${after:-?}; recovery ${recovery}s (first 503 to first 2xx); $(grep -m1 '^acknowledged' "$work/check.out"); 503 $(load_figure 503), other statuses $(load_figure other_statuses), connection errors $(load_figure connection_errors); verify $(verify_result)"
-if [ "$ok" = 1 ]; then
-  passed=1
-  summary "$run: PASS $figures"
-else
-  summary "$run: FAIL $figures"
-  passed=2
-  exit 1
-fi
+finish_run "$ok" "$(load_figures); partition at ${fault_after}s for ${partition_seconds}s; after it: ${after:-?}; recovery ${recovery}s (first 503 to first 2xx); $(outcome_figures)"

@@ -19,24 +19,13 @@
 # `cargo test` API binary is running, and whatever happens it starts PostgreSQL again before
 # it exits.
 set -euo pipefail
-seconds=15
-mode=stop-start
-for arg in "$@"; do
-  case $arg in
-    --restart) mode=restart ;;
-    [0-9]*) seconds=$arg ;;
-    *) echo "usage: $0 [SECONDS] [--restart]" >&2; exit 2 ;;
-  esac
-done
 source "$(dirname "$0")/lib.sh"
-run="pg_restart postgres ($mode)"
-export PLAUDIT_DB_TIMEOUT=2
-# A request may wait PLAUDIT_DB_TIMEOUT for a connection, then gets its 503; 1 s more is
-# scheduling slack on a loaded machine.
-max_latency=${PLAUDIT_FAULTS_MAX_LATENCY:-$((PLAUDIT_DB_TIMEOUT + 1))}
+parse_args 15 --restart "$@"
+mode=stop-start
+[ -z "$flag" ] || mode=restart
+begin_run "pg_restart postgres ($mode)"
+use_outage_timeouts
 cluster_version=$(ls /etc/postgresql | head -n 1)
-passed=0
-load_pid=
 
 pg_ctl() { pg_ctlcluster --skip-systemctl-redirect "$cluster_version" main "$@"; }
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q; }
@@ -52,16 +41,8 @@ ensure_postgres() {
   fi
 }
 
-cleanup() {
-  ensure_postgres
-  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
-  stop_server
-  pg_drop_database
-  [ "$passed" = 0 ] && summary "$run: FAIL (see above)"
-  finish_work_dir "$passed"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# PostgreSQL must be running when this script exits, whatever happened: first.
+trap 'ensure_postgres; end_run' EXIT
 
 # Someone else's tests on PostgreSQL: schemathesis runs and `cargo test` API binaries, as
 # "pid elapsed command" lines. This script's own ancestors are left out, since a caller's
@@ -102,8 +83,7 @@ wait_for_quiet() {
 }
 
 echo "== $run: ${seconds}s of load, PostgreSQL $mode at 25%, check"
-make_work_dir
-build_release
+prepare_run
 pg_up || { echo "FAIL: PostgreSQL is not running on 127.0.0.1:5432" >&2; exit 1; }
 wait_for_quiet
 pg_create_database
@@ -139,29 +119,9 @@ if ! kill -0 "$server_pid" 2>/dev/null; then
   echo "FAIL: the service exited during the outage" >&2
   ok=0
 fi
-
-no_retry_after=$(load_figure 503_without_retry_after)
-if [ "$no_retry_after" != 0 ]; then
-  echo "FAIL: $no_retry_after responses 503 without Retry-After" >&2
-  ok=0
-fi
-
-echo "== responses after the fault"
-python3 "$faults_dir/analyze.py" outage --trace "$work/trace.tsv" --fault-at "$fault_at" \
-  --max-latency "$max_latency" --recovery-file "$work/recovery" | tee "$work/analyze.out" || ok=0
-recovery=$(cat "$work/recovery" 2>/dev/null || echo "-")
+check_outage "$fault_at" || ok=0
 
 echo "== check"
-python3 "$faults_dir/check.py" --url "http://127.0.0.1:$port" --ack-log "$work/acks.log" \
-  --database-url "$DATABASE_URL" --plaudit "$bin" | tee "$work/check.out" || ok=0
+check_votes "$DATABASE_URL" || ok=0
 
-after=$(grep -m1 -o 'outcomes after the fault: .*; max latency [0-9.]* s' "$work/analyze.out" | sed 's/outcomes after the fault: //' | tr -d ' ' | sed 's/;maxlatency/; max latency /' || true)
-figures="load ${seconds}s, $(load_figure sent) requests ($(load_figure rate)/s); PostgreSQL $mode at ${fault_after}s (pg_ctlcluster took ${outage}s); after it: ${after:-?}; recovery ${recovery}s (first 503 to first 2xx); $(grep -m1 '^acknowledged' "$work/check.out"); 503 $(load_figure 503), other statuses $(load_figure other_statuses), connection errors $(load_figure connection_errors); verify $(verify_result)"
-if [ "$ok" = 1 ]; then
-  passed=1
-  summary "$run: PASS $figures"
-else
-  summary "$run: FAIL $figures"
-  passed=2
-  exit 1
-fi
+finish_run "$ok" "$(load_figures); PostgreSQL $mode at ${fault_after}s (pg_ctlcluster took ${outage}s); after it: ${after:-?}; recovery ${recovery}s (first 503 to first 2xx); $(outcome_figures)"

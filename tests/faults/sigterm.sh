@@ -14,40 +14,17 @@
 # the same port as soon as the old one has exited, as in a rolling restart. Ends with one
 # `SUMMARY sigterm ...` line; exits 1 on any failure.
 set -euo pipefail
-seconds=10
-backend=sqlite
-for arg in "$@"; do
-  case $arg in
-    --postgres) backend=postgres ;;
-    [0-9]*) seconds=$arg ;;
-    *) echo "usage: $0 [SECONDS] [--postgres]" >&2; exit 2 ;;
-  esac
-done
 source "$(dirname "$0")/lib.sh"
-run="sigterm $backend"
+parse_args 10 --postgres "$@"
+backend=sqlite
+[ -z "$flag" ] || backend=postgres
+begin_run "sigterm $backend"
 shutdown_timeout=${PLAUDIT_SHUTDOWN_TIMEOUT:-20}
 export PLAUDIT_SHUTDOWN_TIMEOUT=$shutdown_timeout
-passed=0
-load_pid=
-
-cleanup() {
-  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
-  stop_server
-  pg_drop_database
-  [ "$passed" = 0 ] && summary "$run: FAIL (see above)"
-  finish_work_dir "$passed"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 echo "== $run: ${seconds}s of load, SIGTERM at 50%, restart, check"
-make_work_dir
-build_release
-if [ "$backend" = postgres ]; then
-  pg_create_database
-else
-  export DATABASE_URL="$work/plaudit.db"
-fi
+prepare_run
+use_database "$backend"
 port=$(free_port)
 start_server "$port" "$work/server.log"
 
@@ -93,16 +70,8 @@ python3 "$faults_dir/analyze.py" sigterm --trace "$work/trace.tsv" --signal-at "
   | tee "$work/analyze.out" || ok=0
 
 echo "== check"
-python3 "$faults_dir/check.py" --url "http://127.0.0.1:$port" --ack-log "$work/acks.log" \
-  --database-url "$DATABASE_URL" --plaudit "$bin" | tee "$work/check.out" || ok=0
+check_votes "$DATABASE_URL" || ok=0
 
 before=$(grep -m1 -o '[0-9]* requests sent before the signal, [0-9]* of them still in flight at it; [0-9]* succeeded, [0-9]* failed' "$work/analyze.out" || echo "no analysis")
-figures="load ${seconds}s, $(load_figure sent) requests ($(load_figure rate)/s); SIGTERM at ${signal_after}s, /readyz $readiness: $before; exited in ${shutdown_in}s (timeout ${shutdown_timeout}s); $(grep -m1 '^acknowledged' "$work/check.out"); 503 $(load_figure 503), other statuses $(load_figure other_statuses), connection errors $(load_figure connection_errors) $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connection_error_counts"] or "")' "$work/load.json" | tr -d ' '); verify $(verify_result)"
-if [ "$ok" = 1 ]; then
-  passed=1
-  summary "$run: PASS $figures"
-else
-  summary "$run: FAIL $figures"
-  passed=2
-  exit 1
-fi
+error_counts=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connection_error_counts"] or "")' "$work/load.json" | tr -d ' ' || true)
+finish_run "$ok" "$(load_figures); SIGTERM at ${signal_after}s, /readyz $readiness: $before; exited in ${shutdown_in}s (timeout ${shutdown_timeout}s); $(outcome_figures "$error_counts")"
