@@ -4,7 +4,7 @@
 //! costs one fsync whatever its size, so under load many votes share it, and the hot row of a
 //! viral article is updated once per batch instead of once per vote.
 
-use super::{NetworkCap, Store, VoteOutcome};
+use super::{NetworkCap, Store, StoreError, VoteOutcome};
 use crate::domain::{ArticleId, Stars, VoterHash};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -35,7 +35,7 @@ pub struct PendingVote {
     pub now: i64,
 }
 
-type Reply = oneshot::Sender<Result<VoteOutcome, sqlx::Error>>;
+type Reply = oneshot::Sender<Result<VoteOutcome, StoreError>>;
 
 /// The writer's inbox; cheap to clone.
 #[derive(Debug, Clone)]
@@ -70,18 +70,24 @@ impl VoteQueue {
 
     /// The vote's outcome once committed; a timeout is a 503, and the reader may resend: a vote
     /// that was committed after all counts once, as every vote of one voter does.
-    pub async fn submit(&self, vote: PendingVote) -> Result<VoteOutcome, sqlx::Error> {
+    pub async fn submit(&self, vote: PendingVote) -> Result<VoteOutcome, StoreError> {
         let (reply, answer) = oneshot::channel();
+        let writer_gone = || StoreError::unavailable("the vote writer has stopped");
         let queued_and_answered = async {
             self.inbox
                 .send((vote, reply))
                 .await
-                .map_err(|_| sqlx::Error::PoolClosed)?;
-            answer.await.map_err(|_| sqlx::Error::PoolClosed)?
+                .map_err(|_| writer_gone())?;
+            answer.await.map_err(|_| writer_gone())?
         };
         tokio::time::timeout(self.answer_within, queued_and_answered)
             .await
-            .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+            .unwrap_or_else(|_| {
+                Err(StoreError::unavailable(format!(
+                    "the vote was not committed within {:?}",
+                    self.answer_within
+                )))
+            })
     }
 }
 
@@ -119,7 +125,11 @@ async fn commit(store: &Store, batch: Vec<(PendingVote, Reply)>, deadline: Durat
     let started = Instant::now();
     let result = tokio::time::timeout(deadline, store.apply_vote_batch(&votes))
         .await
-        .unwrap_or(Err(sqlx::Error::PoolTimedOut));
+        .unwrap_or_else(|_| {
+            Err(StoreError::unavailable(format!(
+                "the batch was not committed within {deadline:?}"
+            )))
+        });
     metrics::histogram!("plaudit_vote_commit_seconds").record(started.elapsed().as_secs_f64());
     match result {
         Ok(outcomes) => {
@@ -130,18 +140,8 @@ async fn commit(store: &Store, batch: Vec<(PendingVote, Reply)>, deadline: Durat
         Err(error) => {
             tracing::warn!(error = %error, votes = votes.len(), "vote batch failed; none of it was stored");
             for reply in replies {
-                let _ = reply.send(Err(copy_of(&error)));
+                let _ = reply.send(Err(error.clone()));
             }
         }
-    }
-}
-
-/// Every vote of a failed batch gets the error; sqlx errors cannot be cloned, so each gets one
-/// of the same kind: "unavailable" (a 503) or not (a 500).
-fn copy_of(error: &sqlx::Error) -> sqlx::Error {
-    if crate::error::is_unavailable(error) {
-        sqlx::Error::Io(std::io::Error::other(error.to_string()))
-    } else {
-        sqlx::Error::Protocol(format!("the batch this vote was in failed: {error}"))
     }
 }

@@ -1,7 +1,7 @@
 //! What editors write and read besides votes: API keys, article metadata, reader feedback,
 //! resets and their audit log.
 
-use super::{Backend, RatingCounts, Store, now_millis};
+use super::{Backend, RatingCounts, Store, StoreError, now_millis};
 use crate::domain::{ApiKey, ArticleId, FeedbackText, Scope, VoterHash};
 
 pub const INSERT_KEY: &str =
@@ -254,7 +254,7 @@ impl Store {
         &self,
         name: &str,
         scope: Scope,
-    ) -> Result<(ApiKey, KeyRecord), sqlx::Error> {
+    ) -> Result<(ApiKey, KeyRecord), StoreError> {
         let key = ApiKey::generate();
         let record = KeyRecord {
             id: key.id().to_owned(),
@@ -268,33 +268,33 @@ impl Store {
         Ok((key, record))
     }
 
-    pub async fn find_key(&self, id: &str) -> Result<Option<KeyRecord>, sqlx::Error> {
-        dispatch!(self, s => s.find_key(id).await)
+    pub async fn find_key(&self, id: &str) -> Result<Option<KeyRecord>, StoreError> {
+        Ok(dispatch!(self, s => s.find_key(id).await)?)
     }
 
-    pub async fn list_keys(&self) -> Result<Vec<KeyRecord>, sqlx::Error> {
-        dispatch!(self, s => s.list_keys().await)
+    pub async fn list_keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
+        Ok(dispatch!(self, s => s.list_keys().await)?)
     }
 
     /// False if there is no such key or it was revoked already.
-    pub async fn revoke_key(&self, id: &str) -> Result<bool, sqlx::Error> {
-        dispatch!(self, s => s.revoke_key(id, now_millis()).await)
+    pub async fn revoke_key(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(dispatch!(self, s => s.revoke_key(id, now_millis()).await)?)
     }
 
     pub async fn put_metadata(
         &self,
         article: &ArticleId,
         meta: &ArticleMetadata,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), StoreError> {
         let authors = super::backend::json_param(&meta.authors)?;
-        dispatch!(self, s => s.put_metadata(article, meta, &authors, now_millis()).await)
+        Ok(dispatch!(self, s => s.put_metadata(article, meta, &authors, now_millis()).await)?)
     }
 
     /// The article's metadata and rating, or `None` if neither a vote nor an editor named it.
     pub async fn find_article(
         &self,
         article: &ArticleId,
-    ) -> Result<Option<(ArticleMetadata, RatingCounts)>, sqlx::Error> {
+    ) -> Result<Option<(ArticleMetadata, RatingCounts)>, StoreError> {
         let found = dispatch!(self, s => s.find_article(article).await)?;
         Ok(found.map(|(mut meta, authors, counts)| {
             meta.authors = authors
@@ -310,15 +310,15 @@ impl Store {
         article: &ArticleId,
         voter: &VoterHash,
         text: &FeedbackText,
-    ) -> Result<Option<FeedbackRecord>, sqlx::Error> {
-        dispatch!(self, s => s.add_feedback(article, voter, text, now_millis()).await)
+    ) -> Result<Option<FeedbackRecord>, StoreError> {
+        Ok(dispatch!(self, s => s.add_feedback(article, voter, text, now_millis()).await)?)
     }
 
     pub async fn feedback(
         &self,
         filter: &FeedbackFilter,
-    ) -> Result<Vec<FeedbackRecord>, sqlx::Error> {
-        dispatch!(self, s => s.feedback(filter).await)
+    ) -> Result<Vec<FeedbackRecord>, StoreError> {
+        Ok(dispatch!(self, s => s.feedback(filter).await)?)
     }
 
     /// The rating before and the number of feedback entries deleted, or `None` if unknown.
@@ -326,13 +326,13 @@ impl Store {
         &self,
         article: &ArticleId,
         key_id: &str,
-    ) -> Result<Option<(RatingCounts, u64)>, sqlx::Error> {
+    ) -> Result<Option<(RatingCounts, u64)>, StoreError> {
         let reset = dispatch!(self, s => s.reset_article(article, key_id, now_millis()).await)?;
         self.forget_rating(article);
         Ok(reset)
     }
 
-    pub async fn audit(&self, before_id: i64, limit: i64) -> Result<Vec<AuditRecord>, sqlx::Error> {
-        dispatch!(self, s => s.audit(before_id, limit).await)
+    pub async fn audit(&self, before_id: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
+        Ok(dispatch!(self, s => s.audit(before_id, limit).await)?)
     }
 }

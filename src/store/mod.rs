@@ -17,6 +17,7 @@ macro_rules! dispatch {
 mod backend;
 mod batch;
 mod cache;
+mod error;
 #[macro_use]
 mod editorial;
 #[macro_use]
@@ -34,6 +35,7 @@ use std::time::Duration;
 
 pub use batch::BatchSettings;
 pub use editorial::{ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord};
+pub use error::StoreError;
 pub use postgres::PostgresStore;
 pub use reports::{ArticleFigures, DayFigures, ReportWindow, RevisionFigures};
 pub use sqlite::SqliteStore;
@@ -134,7 +136,7 @@ pub struct Store {
 impl Store {
     /// `postgres://` or `postgresql://` URLs select PostgreSQL; anything else is a SQLite
     /// file path or `sqlite:` URL.
-    pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, sqlx::Error> {
+    pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, StoreError> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres(PostgresStore::connect(url, pool).await?)
         } else {
@@ -170,13 +172,13 @@ impl Store {
         }
     }
 
-    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        dispatch!(self, s => s.migrate().await)
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Ok(dispatch!(self, s => s.migrate().await)?)
     }
 
     /// The key that hashes voter ids: `configured` if given, else the one this database
     /// generated on its first start (so that every instance on it hashes alike).
-    pub async fn voter_key(&self, configured: Option<&[u8]>) -> Result<VoterKey, sqlx::Error> {
+    pub async fn voter_key(&self, configured: Option<&[u8]>) -> Result<VoterKey, StoreError> {
         if let Some(secret) = configured {
             return Ok(VoterKey::new(secret));
         }
@@ -195,7 +197,7 @@ impl Store {
         stars: Stars,
         revision: Option<&Revision>,
         cap: Option<&NetworkCap>,
-    ) -> Result<VoteOutcome, sqlx::Error> {
+    ) -> Result<VoteOutcome, StoreError> {
         let vote = batch::PendingVote {
             article: article.clone(),
             voter: voter.clone(),
@@ -218,7 +220,7 @@ impl Store {
     async fn apply_vote_batch(
         &self,
         votes: &[batch::PendingVote],
-    ) -> Result<Vec<VoteOutcome>, sqlx::Error> {
+    ) -> Result<Vec<VoteOutcome>, StoreError> {
         let outcomes = dispatch!(self, s => s.apply_vote_batch(votes).await)?;
         // Forgetting rather than storing the new figures: writers commit side by side, and
         // a later commit's figures could otherwise be overwritten by an earlier one's. Once
@@ -233,9 +235,9 @@ impl Store {
 
     /// The key that tags networks on `day`, made by whichever instance asks first; keys and
     /// tags of earlier days are deleted on the way.
-    pub async fn network_key(&self, day: i64) -> Result<Vec<u8>, sqlx::Error> {
+    pub async fn network_key(&self, day: i64) -> Result<Vec<u8>, StoreError> {
         let fresh = random_key()?;
-        dispatch!(self, s => s.network_key(day, &fresh).await)
+        Ok(dispatch!(self, s => s.network_key(day, &fresh).await)?)
     }
 
     /// The article's new rating, or `None` if the voter had no vote on it.
@@ -244,7 +246,7 @@ impl Store {
         &self,
         article: &ArticleId,
         voter: &VoterHash,
-    ) -> Result<Option<RatingCounts>, sqlx::Error> {
+    ) -> Result<Option<RatingCounts>, StoreError> {
         let rating = dispatch!(self, s => s.retract_vote(article, voter).await)?;
         self.forget_rating(article);
         Ok(rating)
@@ -255,18 +257,18 @@ impl Store {
         &self,
         article: &ArticleId,
         voter: &VoterHash,
-    ) -> Result<Option<StoredVote>, sqlx::Error> {
-        dispatch!(self, s => s.find_vote(article, voter).await)
+    ) -> Result<Option<StoredVote>, StoreError> {
+        Ok(dispatch!(self, s => s.find_vote(article, voter).await)?)
     }
 
     /// The aggregates computed afresh from the votes, to check the kept ones against.
-    pub async fn recount(&self, article: &ArticleId) -> Result<RatingCounts, sqlx::Error> {
-        dispatch!(self, s => s.recount(article).await)
+    pub async fn recount(&self, article: &ArticleId) -> Result<RatingCounts, StoreError> {
+        Ok(dispatch!(self, s => s.recount(article).await)?)
     }
 
     /// Whether the database answers.
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        dispatch!(self, s => s.ping().await)
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        Ok(dispatch!(self, s => s.ping().await)?)
     }
 
     /// Per pool ("writer", "reader"; one "pool" on PostgreSQL), connections in use and idle.
@@ -275,8 +277,8 @@ impl Store {
     }
 
     /// Articles whose kept aggregates differ from a recount of their votes, with both.
-    pub async fn verify(&self) -> Result<Vec<(String, RatingCounts, RatingCounts)>, sqlx::Error> {
-        dispatch!(self, s => s.verify().await)
+    pub async fn verify(&self) -> Result<Vec<(String, RatingCounts, RatingCounts)>, StoreError> {
+        Ok(dispatch!(self, s => s.verify().await)?)
     }
 
     fn forget_rating(&self, article: &ArticleId) {
@@ -290,7 +292,7 @@ impl Store {
     }
 }
 
-fn random_key() -> Result<[u8; 32], sqlx::Error> {
+fn random_key() -> Result<[u8; 32], StoreError> {
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
     Ok(key)

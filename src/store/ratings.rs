@@ -1,7 +1,7 @@
 //! Reading ratings, through the cache when there is one (see `cache.rs`).
 
 use super::cache::{RatingCache, RefresherTurn};
-use super::{Backend, RatingCounts, Store};
+use super::{Backend, RatingCounts, Store, StoreError};
 use crate::domain::ArticleId;
 use std::collections::HashMap;
 
@@ -10,9 +10,9 @@ const REFRESH_BATCH: usize = 200;
 
 impl Store {
     #[tracing::instrument(skip_all, fields(article_id = %article))]
-    pub async fn rating(&self, article: &ArticleId) -> Result<RatingCounts, sqlx::Error> {
+    pub async fn rating(&self, article: &ArticleId) -> Result<RatingCounts, StoreError> {
         let Some(cache) = &self.cache else {
-            return dispatch!(self, s => s.rating(article).await);
+            return Ok(dispatch!(self, s => s.rating(article).await)?);
         };
         let found = cache.lookup(article);
         if found.start_refresher {
@@ -32,9 +32,9 @@ impl Store {
     pub async fn ratings(
         &self,
         articles: &[ArticleId],
-    ) -> Result<HashMap<String, RatingCounts>, sqlx::Error> {
+    ) -> Result<HashMap<String, RatingCounts>, StoreError> {
         let Some(cache) = &self.cache else {
-            return dispatch!(self, s => s.ratings(articles).await);
+            return Ok(dispatch!(self, s => s.ratings(articles).await)?);
         };
         let mut found = HashMap::new();
         let mut missing = Vec::new();

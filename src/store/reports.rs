@@ -2,7 +2,7 @@
 //! time window can be asked for.
 
 use super::backend::RatingRow;
-use super::{Backend, RatingCounts, Store};
+use super::{Backend, RatingCounts, Store, StoreError};
 use crate::domain::ArticleId;
 
 /// Count, star sum and distribution of the votes in scope: reports and recounts share it.
@@ -217,7 +217,7 @@ impl Store {
     pub async fn article_figures(
         &self,
         window: &ReportWindow,
-    ) -> Result<Vec<ArticleFigures>, sqlx::Error> {
+    ) -> Result<Vec<ArticleFigures>, StoreError> {
         let rows = dispatch!(self, s => s.article_figures(window).await)?;
         Ok(rows.into_iter().map(ArticleFigures::from).collect())
     }
@@ -227,29 +227,29 @@ impl Store {
         &self,
         article: &ArticleId,
         window: &ReportWindow,
-    ) -> Result<RatingCounts, sqlx::Error> {
+    ) -> Result<RatingCounts, StoreError> {
         let row = dispatch!(self, s => s.one_article_figures(article.as_str(), window).await)?;
         Ok(row.map(|row| row.counts.into()).unwrap_or_default())
     }
 
     /// Count and star sum of every vote in the window.
-    pub async fn window_totals(&self, window: &ReportWindow) -> Result<(i64, i64), sqlx::Error> {
-        dispatch!(self, s => s.window_totals(window).await)
+    pub async fn window_totals(&self, window: &ReportWindow) -> Result<(i64, i64), StoreError> {
+        Ok(dispatch!(self, s => s.window_totals(window).await)?)
     }
 
     pub async fn daily_figures(
         &self,
         article: &ArticleId,
         window: &ReportWindow,
-    ) -> Result<Vec<DayFigures>, sqlx::Error> {
-        dispatch!(self, s => s.daily_figures(article.as_str(), window).await)
+    ) -> Result<Vec<DayFigures>, StoreError> {
+        Ok(dispatch!(self, s => s.daily_figures(article.as_str(), window).await)?)
     }
 
     pub async fn revision_figures(
         &self,
         article: &ArticleId,
         window: &ReportWindow,
-    ) -> Result<Vec<RevisionFigures>, sqlx::Error> {
+    ) -> Result<Vec<RevisionFigures>, StoreError> {
         let rows = dispatch!(self, s => s.revision_figures(article.as_str(), window).await)?;
         Ok(rows
             .into_iter()
