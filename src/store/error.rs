@@ -64,6 +64,13 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
     }
 }
 
+/// Encoding a batch as one JSON parameter: it cannot fail on the values the store binds.
+impl From<serde_json::Error> for StoreError {
+    fn from(error: serde_json::Error) -> Self {
+        Self::Internal(Arc::new(error))
+    }
+}
+
 /// Failures that say the database is away or cannot take writes now, rather than that the
 /// request or our code is wrong.
 fn is_unavailable(error: &sqlx::Error) -> bool {
