@@ -15,6 +15,8 @@ use std::future::Future;
 pub trait Dialect: sqlx::Database<Arguments: IntoArguments<Self>, Connection: Migrate> {
     /// As `/readyz` and the logs name it.
     const BACKEND: &'static str;
+    /// Whether all writes go through one connection.
+    const SINGLE_WRITER: bool;
     /// Whether reads have a pool of their own beside the writer's.
     const SEPARATE_READER: bool;
     /// How a transaction that will write begins.

@@ -63,8 +63,7 @@ impl Store {
         let cache = (!ttl.is_zero()).then(|| RatingCache::new(ttl));
         let committer = Committer { backend, cache };
         let queue = settings.group_commit.map(|mut batch| {
-            // SQLite has one writer connection: a second writer would only wait for it.
-            if committer.backend.backend_name() == "sqlite" {
+            if committer.backend.single_writer() {
                 batch.writers = 1;
             }
             VoteQueue::start(committer.clone(), batch)

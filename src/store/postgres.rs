@@ -17,6 +17,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Dialect for Postgres {
     const BACKEND: &'static str = "postgres";
+    const SINGLE_WRITER: bool = false;
     const SEPARATE_READER: bool = false;
     const BEGIN_WRITE: &'static str = "BEGIN";
     /// The row lock makes a concurrent change or retraction by the same voter wait for this

@@ -21,6 +21,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
 impl Dialect for Sqlite {
     const BACKEND: &'static str = "sqlite";
+    /// The writer pool (`connect`) has one connection.
+    const SINGLE_WRITER: bool = true;
     const SEPARATE_READER: bool = true;
     /// A deferred transaction that later writes fails at once with SQLITE_BUSY, ignoring the
     /// busy timeout; an immediate one waits for the lock.

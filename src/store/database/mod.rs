@@ -48,13 +48,13 @@ impl<T> Backend for T where
 /// `postgres://` or `postgresql://` URLs select PostgreSQL; anything else is a SQLite file
 /// path or `sqlite:` URL.
 pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Arc<dyn Backend>, StoreError> {
-    Ok(
+    let backend: Arc<dyn Backend> =
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Arc::new(Database::<Postgres>::connect(url, pool).await?)
         } else {
             Arc::new(Database::<Sqlite>::connect(url, pool).await?)
-        },
-    )
+        };
+    Ok(backend)
 }
 
 /// One database's pools: writes go through `writer`, reads through `reader`.
@@ -82,6 +82,9 @@ pub fn reusable(conn: &mut impl sqlx::Connection) -> bool {
 pub trait Housekeeping {
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;
+    /// Whether writes go through one connection, so that more than one vote writer would
+    /// only wait for it.
+    fn single_writer(&self) -> bool;
     fn migrate(&self) -> StoreFuture<'_, ()>;
     /// Stores `fresh` under `name` unless a value is there already; returns the kept one.
     fn keep_secret<'a>(&'a self, name: &'a str, fresh: &'a [u8]) -> StoreFuture<'a, Vec<u8>>;
@@ -104,6 +107,10 @@ where
 {
     fn backend_name(&self) -> &'static str {
         DB::BACKEND
+    }
+
+    fn single_writer(&self) -> bool {
+        DB::SINGLE_WRITER
     }
 
     fn migrate(&self) -> StoreFuture<'_, ()> {
