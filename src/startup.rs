@@ -7,7 +7,7 @@ use crate::extract::BodyDeadline;
 use crate::routes;
 use crate::shutdown::{Draining, close_connections_while_draining, stop_signal};
 use crate::state::AppState;
-use crate::store::Store;
+use crate::store::{Store, StoreSettings};
 use crate::telemetry::{Metrics, RequestSpan, echo_request_id, record_http};
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
@@ -32,9 +32,8 @@ impl Application {
     /// Connects to the database, applies migrations and binds the listener. Port 0 picks a
     /// free port, which [`Application::port`] then tells.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let mut store = open_store(settings).await?;
-        store.enable_rating_cache(Duration::from_millis(settings.rating_cache_ms));
-        store.start_group_commit(settings.batch());
+        let store = Store::open(&settings.database_url, &settings.store()).await?;
+        store.migrate().await?;
         let voter_key = store
             .voter_key(settings.secret.as_ref().map(|s| s.expose()))
             .await?;
@@ -164,9 +163,14 @@ fn security_headers() -> DefaultHeaders {
         ))
 }
 
-/// Connects and migrates: what both `serve` and `migrate` start with.
+/// Connects and migrates, without cache or vote writers: what the command line's one-off
+/// tasks (`migrate`, `keys`, `verify`) start with.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    let store = Store::connect(&settings.database_url, &settings.pool()).await?;
+    let store = Store::open(
+        &settings.database_url,
+        &StoreSettings::plain(settings.pool()),
+    )
+    .await?;
     store.migrate().await?;
     Ok(store)
 }

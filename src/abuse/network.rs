@@ -6,10 +6,10 @@
 //! tied to an address by anyone.
 
 use super::ClientKey;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 const DAY_MILLIS: i64 = 86_400_000;
 
@@ -39,15 +39,22 @@ impl NetworkKeys {
         store: &Store,
         client: ClientKey,
         now_millis: i64,
-    ) -> Result<NetworkTag, sqlx::Error> {
+    ) -> Result<NetworkTag, StoreError> {
         let day = now_millis.div_euclid(DAY_MILLIS);
-        let cached = self.today.lock().expect("not poisoned").clone();
+        // A panic while the lock was held cannot leave the key half-written: take it as is,
+        // as the rating cache does.
+        let cached = self
+            .today
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         let key = match cached {
             Some((cached_day, key)) if cached_day == day => key,
             _ => {
                 let key = store.network_key(day).await?;
                 let key: Arc<[u8]> = key.into();
-                *self.today.lock().expect("not poisoned") = Some((day, key.clone()));
+                *self.today.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some((day, key.clone()));
                 key
             }
         };

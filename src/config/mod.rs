@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::store::{BatchSettings, PoolSettings};
+use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 
 mod abuse;
 mod secret;
@@ -208,6 +208,15 @@ impl Settings {
             writers: self.batch_writers.max(1),
             answer_within: Duration::from_secs(self.db_timeout_secs.max(1)),
             window: Duration::from_millis(self.batch_window_ms),
+        }
+    }
+
+    /// The store as the server runs it: pools, rating cache and group commit.
+    pub fn store(&self) -> StoreSettings {
+        StoreSettings {
+            pool: self.pool(),
+            rating_cache_ttl: Duration::from_millis(self.rating_cache_ms),
+            group_commit: Some(self.batch()),
         }
     }
 

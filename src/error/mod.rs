@@ -1,5 +1,6 @@
 //! One error type for the whole API, rendered as RFC 9457 `application/problem+json`.
 
+use crate::store::StoreError;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -49,7 +50,7 @@ pub enum ApiError {
     Overloaded,
     /// The database did not answer in time or refused connections: worth a retry.
     #[error("the database is unavailable")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] StoreError),
     /// A stop signal arrived: this instance is draining (only `/readyz` says so).
     #[error("this instance is shutting down; retry on another")]
     ShuttingDown,
@@ -88,44 +89,13 @@ impl ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        if is_unavailable(&error) {
-            Self::Unavailable(error)
-        } else {
-            Self::Internal(error.into())
+/// The store says what kind of failure it was; here it becomes a status.
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(_) => Self::Unavailable(error),
+            StoreError::Internal(_) => Self::Internal(error.into()),
         }
-    }
-}
-
-/// Failures that say the database is away or cannot take writes now, rather than that the
-/// request or our code is wrong: worth a 503 and a retry.
-pub(crate) fn is_unavailable(error: &sqlx::Error) -> bool {
-    use sqlx::Error::*;
-    match error {
-        PoolTimedOut | PoolClosed | WorkerCrashed | Io(_) | Tls(_) => true,
-        Database(db) => {
-            if let Some(postgres) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
-                // Connection exceptions (08), insufficient resources (53), operator
-                // intervention such as a shutdown or restart (57), read-only transactions.
-                let code = postgres.code();
-                ["08", "53", "57"]
-                    .iter()
-                    .any(|class| code.starts_with(class))
-                    || code == "25006"
-            } else if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
-                // Extended codes keep the primary one in the low byte: BUSY, LOCKED, READONLY,
-                // IOERR, FULL, CANTOPEN; a full or read-only disk fails writes only.
-                let code = db
-                    .code()
-                    .and_then(|c| c.parse::<i32>().ok())
-                    .unwrap_or_default();
-                matches!(code & 0xff, 5 | 6 | 8 | 10 | 13 | 14)
-            } else {
-                false
-            }
-        }
-        _ => false,
     }
 }
 

@@ -5,73 +5,88 @@
 //! process on the same file (`plaudit migrate`). Reads use their own pool, which WAL allows
 //! to run beside the writer.
 
-use super::PoolSettings;
+use super::database::reusable;
+use super::dialect::Dialect;
+use super::sql::rating_columns;
+use super::{PoolSettings, StoreError};
+use crate::domain::ArticleId;
+use sqlx::migrate::Migrator;
+use sqlx::query::QueryAs;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::{Pool, Sqlite};
 use std::str::FromStr;
 use std::time::Duration;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// A deferred transaction that later writes fails at once with SQLITE_BUSY, ignoring the
-/// busy timeout; an immediate one waits for the lock.
-/// Reads have a pool of their own beside the single writer.
-const SEPARATE_READER: bool = true;
-const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-/// The single writer connection already serialises writes, so a plain read suffices.
-const SELECT_VOTE_FOR_UPDATE: &str =
-    "SELECT stars, revision FROM votes WHERE article_id = $1 AND voter_hash = $2";
-/// A reset takes the article's votes, then the article itself.
-const LOCK_ARTICLE_VOTES: &str = "SELECT 1 FROM votes WHERE article_id = $1";
-const LOCK_ARTICLE: &str = "SELECT vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 FROM articles WHERE article_id = $1";
-/// A batch's articles, given as a JSON array, each made unless it exists, in one statement.
-/// (`WHERE true` tells SQLite's parser that `ON CONFLICT` belongs to the insert.)
-const ENSURE_ARTICLES: &str = "INSERT INTO articles (article_id, created_at) \
-     SELECT value, CAST($2 AS INTEGER) FROM json_each($1) WHERE true \
-     ON CONFLICT (article_id) DO NOTHING";
-/// A batch's aggregate deltas, as a JSON array of `[article, count, star_sum, n1, ..., n5]`,
-/// applied in one statement: with its one writer connection SQLite has no lock order to keep,
-/// and each statement costs a round trip to the connection's thread.
-const APPLY_DELTAS: Option<&str> = Some(
-    "UPDATE articles SET \
-     vote_count = vote_count + d.c, star_sum = star_sum + d.s, \
-     stars_1 = stars_1 + d.s1, stars_2 = stars_2 + d.s2, stars_3 = stars_3 + d.s3, \
-     stars_4 = stars_4 + d.s4, stars_5 = stars_5 + d.s5 \
-     FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS c, \
-     json_extract(value, '$[2]') AS s, json_extract(value, '$[3]') AS s1, \
-     json_extract(value, '$[4]') AS s2, json_extract(value, '$[5]') AS s3, \
-     json_extract(value, '$[6]') AS s4, json_extract(value, '$[7]') AS s5 \
-     FROM json_each($1)) AS d \
-     WHERE articles.article_id = d.id \
-     RETURNING article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5",
-);
-/// A batch's votes, as a JSON array of `[article, voter hash in hex, stars, time, revision]`,
-/// each inserted unless its voter has voted on the article before; returns those it stored.
-const INSERT_VOTES: Option<&str> = Some(
-    "INSERT INTO votes (article_id, voter_hash, stars, created_at, updated_at, revision) \
-     SELECT json_extract(value, '$[0]'), unhex(json_extract(value, '$[1]')), \
-     json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[3]'), \
-     json_extract(value, '$[4]') \
-     FROM json_each($1) WHERE true \
-     ON CONFLICT (article_id, voter_hash) DO NOTHING \
-     RETURNING article_id, voter_hash",
-);
-const SELECT_RATINGS: &str = "SELECT article_id, vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5 \
-     FROM articles WHERE article_id IN (SELECT value FROM json_each($1))";
+impl Dialect for Sqlite {
+    const BACKEND: &'static str = "sqlite";
+    /// The writer pool (`connect`) has one connection.
+    const SINGLE_WRITER: bool = true;
+    const SEPARATE_READER: bool = true;
+    /// A deferred transaction that later writes fails at once with SQLITE_BUSY, ignoring the
+    /// busy timeout; an immediate one waits for the lock.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    /// The single writer connection already serialises writes, so a plain read suffices.
+    const SELECT_VOTE_FOR_UPDATE: &'static str =
+        "SELECT stars, revision FROM votes WHERE article_id = $1 AND voter_hash = $2";
+    const LOCK_ARTICLE_VOTES: &'static str = "SELECT 1 FROM votes WHERE article_id = $1";
+    const LOCK_ARTICLE: &'static str = concat!(
+        "SELECT ",
+        rating_columns!(),
+        " FROM articles WHERE article_id = $1"
+    );
+    /// (`WHERE true` tells SQLite's parser that `ON CONFLICT` belongs to the insert.)
+    const ENSURE_ARTICLES: &'static str = "INSERT INTO articles (article_id, created_at) \
+         SELECT value, CAST($2 AS INTEGER) FROM json_each($1) WHERE true \
+         ON CONFLICT (article_id) DO NOTHING";
+    /// The deltas as a JSON array of `[article, count, star_sum, n1, ..., n5]`, in one
+    /// statement: with its one writer connection SQLite has no lock order to keep, and each
+    /// statement costs a round trip to the connection's thread.
+    const APPLY_DELTAS: Option<&'static str> = Some(concat!(
+        "UPDATE articles SET \
+         vote_count = vote_count + d.c, star_sum = star_sum + d.s, \
+         stars_1 = stars_1 + d.s1, stars_2 = stars_2 + d.s2, stars_3 = stars_3 + d.s3, \
+         stars_4 = stars_4 + d.s4, stars_5 = stars_5 + d.s5 \
+         FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS c, \
+         json_extract(value, '$[2]') AS s, json_extract(value, '$[3]') AS s1, \
+         json_extract(value, '$[4]') AS s2, json_extract(value, '$[5]') AS s3, \
+         json_extract(value, '$[6]') AS s4, json_extract(value, '$[7]') AS s5 \
+         FROM json_each($1)) AS d \
+         WHERE articles.article_id = d.id \
+         RETURNING article_id, ",
+        rating_columns!()
+    ));
+    /// The votes as a JSON array of `[article, voter hash in hex, stars, time, revision]`,
+    /// each inserted unless its voter has voted on the article before; returns those stored.
+    const INSERT_VOTES: Option<&'static str> = Some(
+        "INSERT INTO votes (article_id, voter_hash, stars, created_at, updated_at, revision) \
+         SELECT json_extract(value, '$[0]'), unhex(json_extract(value, '$[1]')), \
+         json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[3]'), \
+         json_extract(value, '$[4]') \
+         FROM json_each($1) WHERE true \
+         ON CONFLICT (article_id, voter_hash) DO NOTHING \
+         RETURNING article_id, voter_hash",
+    );
+    const SELECT_RATINGS: &'static str = concat!(
+        "SELECT article_id, ",
+        rating_columns!(),
+        " FROM articles WHERE article_id IN (SELECT value FROM json_each($1))"
+    );
 
-#[derive(Clone, Debug)]
-pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
-}
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
 
-impl SqliteStore {
-    pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, sqlx::Error> {
+    async fn connect(
+        url: &str,
+        pool: &PoolSettings,
+    ) -> Result<(Pool<Self>, Pool<Self>), sqlx::Error> {
         let options = connect_options(url)?;
         // The writer goes first: it creates the file and switches it to WAL.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .after_release(|conn, _| Box::pin(async move { Ok(super::reusable(conn)) }))
+            .after_release(|conn, _| Box::pin(async move { Ok(reusable(conn)) }))
             .acquire_timeout(pool.acquire_timeout)
             .connect_with(options.clone())
             .await?;
@@ -80,19 +95,20 @@ impl SqliteStore {
             .acquire_timeout(pool.acquire_timeout)
             .connect_with(options)
             .await?;
-        Ok(Self { writer, reader })
+        Ok((writer, reader))
     }
 
-    async fn select_ratings(
-        reader: &SqlitePool,
-        articles: &[crate::domain::ArticleId],
-    ) -> Result<Vec<super::backend::ArticleRatingRow>, sqlx::Error> {
-        let ids: Vec<&str> = articles.iter().map(|a| a.as_str()).collect();
-        let ids = super::backend::json_param(&ids)?;
-        sqlx::query_as::<Sqlite, super::backend::ArticleRatingRow>(SELECT_RATINGS)
-            .bind(ids)
-            .fetch_all(reader)
-            .await
+    fn rows_affected(result: &Self::QueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    /// As one JSON text parameter, read by `json_each`.
+    fn bind_ids<'q, O>(
+        query: QueryAs<'q, Self, O, Self::Arguments>,
+        ids: &'q [ArticleId],
+    ) -> Result<QueryAs<'q, Self, O, Self::Arguments>, StoreError> {
+        let ids: Vec<&str> = ids.iter().map(ArticleId::as_str).collect();
+        Ok(query.bind(serde_json::to_string(&ids)?))
     }
 }
 
@@ -111,8 +127,3 @@ fn connect_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true))
 }
-
-editorial_store_impl!(SqliteStore, Sqlite);
-reports_store_impl!(SqliteStore, Sqlite);
-shared_store_impl!(SqliteStore, Sqlite);
-vote_writes_impl!(SqliteStore, Sqlite);

@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use crate::shutdown::Draining;
 use crate::state::AppState;
+use crate::store::StoreError;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 use std::time::Duration;
@@ -26,7 +27,10 @@ pub async fn readyz(
     }
     match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
         Ok(answer) => answer.map_err(ApiError::Unavailable)?,
-        Err(_) => return Err(ApiError::Unavailable(sqlx::Error::PoolTimedOut)),
+        Err(_) => {
+            let late = StoreError::unavailable("the database did not answer the readiness check");
+            return Err(ApiError::Unavailable(late));
+        }
     }
     Ok(HttpResponse::Ok()
         .json(json!({ "status": "ready", "database": state.store.backend_name() })))

@@ -7,24 +7,29 @@
 //!   before it cannot store its older figures: a reader sees their vote on the next read.
 //!   Changes are kept apart from the ratings, where size eviction cannot drop them.
 //! - An entry read in the second half of its life is read again in the background, in
-//!   batches, by one task at a time (see `ratings.rs`). A popular article's readers then
-//!   never wait for the database; misses are for articles nobody read for a while.
+//!   batches, by one task at a time (`due.rs` keeps the queue, `refresher.rs` is the task).
+//!   A popular article's readers then never wait for the database; misses are for articles
+//!   nobody read for a while.
+
+mod due;
+mod refresher;
+
+pub use due::RefresherTurn;
+pub use refresher::start_refresher;
 
 use super::RatingCounts;
 use crate::domain::ArticleId;
+use due::Due;
 use moka::Expiry;
 use moka::ops::compute::Op;
 use moka::sync::Cache;
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Enough for every article a busy site shows in a day; moka's TinyLFU policy picks which
 /// go when there are more.
 const MAX_ARTICLES: u64 = 200_000;
-/// Articles waiting to be read again, at most; past that an entry simply expires.
-const MAX_DUE: usize = 20_000;
 
 /// Lookups by result (the hit ratio tells an operator whether the TTL suits the traffic), and
 /// ratings read again in the background.
@@ -62,13 +67,6 @@ struct Shared {
     changes: Cache<String, u64>,
     ttl: Duration,
     due: Mutex<Due>,
-}
-
-/// Articles waiting to be read again, oldest first, and whether a task is at it.
-#[derive(Default)]
-struct Due {
-    articles: VecDeque<ArticleId>,
-    refreshing: bool,
 }
 
 struct Entry {
@@ -146,16 +144,9 @@ impl RatingCache {
             };
         };
         counters().hits.increment(1);
-        let mut start_refresher = false;
-        if entry.read_at.elapsed() >= self.shared.ttl / 2
+        let start_refresher = entry.read_at.elapsed() >= self.shared.ttl / 2
             && !entry.refresh_asked.swap(true, Ordering::Relaxed)
-        {
-            let mut due = self.due();
-            if due.articles.len() < MAX_DUE {
-                due.articles.push_back(article.clone());
-                start_refresher = !std::mem::replace(&mut due.refreshing, true);
-            }
-        }
+            && self.mark_due(article);
         Lookup {
             counts: Some(entry.counts),
             start_refresher,
@@ -209,69 +200,11 @@ impl RatingCache {
         self.shared.ratings.invalidate(article);
     }
 
-    /// For the metrics: `articles` were read again in the background.
-    pub fn count_rereads(&self, articles: usize) {
-        counters().rereads.increment(articles as u64);
-    }
-
-    /// The background reader's turn; see `RefresherTurn`.
-    pub fn refresher(&self) -> RefresherTurn {
-        RefresherTurn {
-            cache: self.clone(),
-            ended: false,
-        }
-    }
-
     fn changed_since(&self, article: &str, ticket: &Ticket) -> bool {
         self.shared
             .changes
             .get(article)
             .is_some_and(|change| change > ticket.changes_before)
-    }
-
-    fn due(&self) -> std::sync::MutexGuard<'_, Due> {
-        self.shared
-            .due
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// Hands the due articles to the one task reading them again. However that task ends (all
-/// done, a panic, its runtime dropped), the next due entry starts another.
-pub struct RefresherTurn {
-    cache: RatingCache,
-    ended: bool,
-}
-
-impl RefresherTurn {
-    /// Up to `max` articles still cached, oldest first, or `None` (and the turn ends) when
-    /// none are left.
-    pub fn next(&mut self, max: usize) -> Option<Vec<ArticleId>> {
-        let mut due = self.cache.due();
-        let mut batch = Vec::new();
-        while batch.len() < max {
-            let Some(article) = due.articles.pop_front() else {
-                break;
-            };
-            if self.cache.shared.ratings.contains_key(article.as_str()) {
-                batch.push(article);
-            }
-        }
-        if batch.is_empty() {
-            due.refreshing = false;
-            self.ended = true;
-            return None;
-        }
-        Some(batch)
-    }
-}
-
-impl Drop for RefresherTurn {
-    fn drop(&mut self) {
-        if !self.ended {
-            self.cache.due().refreshing = false;
-        }
     }
 }
 
@@ -285,10 +218,10 @@ impl std::fmt::Debug for RatingCache {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn counts(count: i64) -> RatingCounts {
+    pub(super) fn counts(count: i64) -> RatingCounts {
         RatingCounts {
             count,
             star_sum: count * 4,
@@ -296,7 +229,7 @@ mod tests {
         }
     }
 
-    fn article(id: &str) -> ArticleId {
+    pub(super) fn article(id: &str) -> ArticleId {
         ArticleId::parse(id).unwrap()
     }
 
@@ -330,7 +263,7 @@ mod tests {
     }
 
     /// A ticket taken `ago` (tests back-date reads instead of sleeping through them).
-    fn ticket_from(cache: &RatingCache, ago: Duration) -> Ticket {
+    pub(super) fn ticket_from(cache: &RatingCache, ago: Duration) -> Ticket {
         Ticket {
             taken_at: Instant::now() - ago,
             ..cache.ticket()
@@ -351,41 +284,5 @@ mod tests {
         // Nor is a read older than the TTL stored at all.
         cache.remember("a", counts(1), &ticket_from(&cache, Duration::from_secs(2)));
         assert_eq!(cache.lookup(&article("a")).counts, None);
-    }
-
-    #[test]
-    fn an_entry_past_half_its_life_is_due_once() {
-        let cache = RatingCache::new(Duration::from_secs(10));
-        let (a, b, fresh) = (article("a"), article("b"), article("fresh"));
-        let past_half = ticket_from(&cache, Duration::from_secs(6));
-        cache.remember("a", counts(1), &past_half);
-        cache.remember("b", counts(1), &past_half);
-        cache.remember("fresh", counts(1), &cache.ticket());
-        assert!(!cache.lookup(&fresh).start_refresher);
-
-        // The first due entry starts the refresher; the second joins its queue.
-        assert!(cache.lookup(&a).start_refresher);
-        assert!(!cache.lookup(&a).start_refresher);
-        assert!(!cache.lookup(&b).start_refresher);
-        assert_eq!(cache.lookup(&b).counts, Some(counts(1)));
-        let mut turn = cache.refresher();
-        assert_eq!(turn.next(10), Some(vec![a.clone(), b.clone()]));
-        assert_eq!(turn.next(10), None);
-
-        // Read again: not due until half its new life has passed.
-        cache.remember("a", counts(3), &cache.ticket());
-        assert!(!cache.lookup(&a).start_refresher);
-        assert_eq!(cache.lookup(&a).counts, Some(counts(3)));
-    }
-
-    #[test]
-    fn a_refresher_that_stops_early_lets_the_next_one_start() {
-        let cache = RatingCache::new(Duration::from_secs(10));
-        for id in ["a", "b"] {
-            cache.remember(id, counts(1), &ticket_from(&cache, Duration::from_secs(6)));
-        }
-        assert!(cache.lookup(&article("a")).start_refresher);
-        drop(cache.refresher()); // as if its task panicked or its runtime went away
-        assert!(cache.lookup(&article("b")).start_refresher);
     }
 }

@@ -1,0 +1,93 @@
+//! Reading ratings: the kept aggregates, and recounts of the votes to check them against.
+
+use super::rows::{ArticleRatingRow, RatingRow};
+use super::{Database, StoreFuture};
+use crate::domain::ArticleId;
+use crate::store::dialect::Dialect;
+use crate::store::{RatingCounts, sql};
+use sqlx::{Encode, Executor, FromRow, Type};
+use std::collections::HashMap;
+
+/// An article's kept aggregates and a recount of its votes, where they differ.
+pub type Mismatch = (String, RatingCounts, RatingCounts);
+
+pub trait RatingReads {
+    /// The article's aggregates; zero if it has none.
+    fn rating<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, RatingCounts>;
+    /// The aggregates of those of `articles` that have a row.
+    fn ratings<'a>(
+        &'a self,
+        articles: &'a [ArticleId],
+    ) -> StoreFuture<'a, HashMap<String, RatingCounts>>;
+    /// The aggregates computed afresh from the votes.
+    fn recount<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, RatingCounts>;
+    /// Articles whose kept aggregates differ from a recount of their votes.
+    fn verify(&self) -> StoreFuture<'_, Vec<Mismatch>>;
+}
+
+impl<DB: Dialect> RatingReads for Database<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'r> RatingRow: FromRow<'r, DB::Row>,
+    for<'r> ArticleRatingRow: FromRow<'r, DB::Row>,
+{
+    fn rating<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, RatingCounts> {
+        Box::pin(async move {
+            let row = sqlx::query_as::<DB, RatingRow>(sql::SELECT_RATING)
+                .bind(article.as_str())
+                .fetch_optional(&self.reader)
+                .await?;
+            Ok(row.map(RatingCounts::from).unwrap_or_default())
+        })
+    }
+
+    fn ratings<'a>(
+        &'a self,
+        articles: &'a [ArticleId],
+    ) -> StoreFuture<'a, HashMap<String, RatingCounts>> {
+        Box::pin(async move {
+            let query = sqlx::query_as::<DB, ArticleRatingRow>(DB::SELECT_RATINGS);
+            let rows = DB::bind_ids(query, articles)?
+                .fetch_all(&self.reader)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(|row| (row.article_id, row.counts.into()))
+                .collect())
+        })
+    }
+
+    fn recount<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, RatingCounts> {
+        Box::pin(async move {
+            let row = sqlx::query_as::<DB, RatingRow>(sql::RECOUNT)
+                .bind(article.as_str())
+                .fetch_one(&self.reader)
+                .await?;
+            Ok(row.into())
+        })
+    }
+
+    fn verify(&self) -> StoreFuture<'_, Vec<Mismatch>> {
+        Box::pin(async move {
+            let kept = sqlx::query_as::<DB, ArticleRatingRow>(sql::ALL_RATINGS)
+                .fetch_all(&self.reader)
+                .await?;
+            let counted: HashMap<String, RatingCounts> =
+                sqlx::query_as::<DB, ArticleRatingRow>(sql::ALL_RECOUNTS)
+                    .fetch_all(&self.reader)
+                    .await?
+                    .into_iter()
+                    .map(|row| (row.article_id, row.counts.into()))
+                    .collect();
+            Ok(kept
+                .into_iter()
+                .filter_map(|row| {
+                    let kept = RatingCounts::from(row.counts);
+                    let recount = counted.get(&row.article_id).copied().unwrap_or_default();
+                    (kept != recount).then_some((row.article_id, kept, recount))
+                })
+                .collect())
+        })
+    }
+}

@@ -1,0 +1,270 @@
+//! A batch of votes in one transaction, step by step: what `VoteWrites::apply_vote_batch`
+//! runs for the group-commit writers (see `group_commit.rs`).
+
+use super::Database;
+use super::rows::{ArticleRatingRow, RatingRow, stars_from_db};
+use crate::store::delta::RatingDelta;
+use crate::store::dialect::Dialect;
+use crate::store::{
+    NetworkCap, PendingVote, RatingCounts, RecordedVote, StoreError, VoteChange, VoteOutcome, sql,
+};
+use sqlx::{Encode, Executor, FromRow, Transaction, Type};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// A first vote that loses an insert race to the same voter's concurrent first vote reads
+/// the winner's vote and changes it instead; more than a few rounds means something is wrong.
+const MAX_VOTE_ROUNDS: usize = 3;
+
+impl<DB: Dialect> Database<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> i16: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'r> (i64, i64): FromRow<'r, DB::Row>,
+    for<'r> (i16, Option<String>): FromRow<'r, DB::Row>,
+    for<'r> (String, Vec<u8>): FromRow<'r, DB::Row>,
+    for<'r> RatingRow: FromRow<'r, DB::Row>,
+    for<'r> ArticleRatingRow: FromRow<'r, DB::Row>,
+{
+    /// Rows are locked in one fixed order (articles, then votes by article and voter, then
+    /// aggregates by article) so that batches of several instances on one PostgreSQL never
+    /// deadlock; a voter's votes keep their order.
+    pub(super) async fn apply_batch(
+        &self,
+        votes: &[PendingVote],
+    ) -> Result<Vec<VoteOutcome>, StoreError> {
+        let mut order: Vec<usize> = (0..votes.len()).collect();
+        order.sort_by_key(|&i| (votes[i].article.as_str(), votes[i].voter.as_bytes()));
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+        // Every article at once, in sorted order, which is the order of their locks.
+        let articles: BTreeSet<&str> = votes.iter().map(|v| v.article.as_str()).collect();
+        let now = votes.iter().map(|v| v.now).max().unwrap_or_default();
+        sqlx::query::<DB>(DB::ENSURE_ARTICLES)
+            .bind(serde_json::to_string(&articles)?)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let mut inserted = Self::insert_new_votes(&mut tx, votes).await?;
+        let mut changes: Vec<Option<VoteChange>> = vec![None; votes.len()];
+        let mut deltas: BTreeMap<&str, RatingDelta> = BTreeMap::new();
+        for i in order {
+            let vote = &votes[i];
+            // The first vote of a voter that the batch insert stored is new; any other (a
+            // change, or the same voter twice in one batch) goes one by one. (No key to build
+            // where the backend inserts one by one.)
+            let first = !inserted.is_empty()
+                && inserted.remove(&(
+                    vote.article.as_str().to_owned(),
+                    vote.voter.as_bytes().to_vec(),
+                ));
+            changes[i] = if first {
+                Self::admit_new_vote(&mut tx, vote).await?
+            } else {
+                Self::apply_vote(&mut tx, vote).await?
+            };
+            if let Some(change) = changes[i] {
+                let delta = deltas.entry(vote.article.as_str()).or_default();
+                *delta = delta.plus(RatingDelta::of(change, vote.stars));
+            }
+        }
+        let ratings = Self::apply_deltas(&mut tx, deltas).await?;
+        tx.commit().await?;
+        votes
+            .iter()
+            .zip(changes)
+            .map(|(vote, change)| match change {
+                None => Ok(VoteOutcome::NetworkCapped),
+                Some(change) => match ratings.get(vote.article.as_str()) {
+                    Some(&rating) => Ok(VoteOutcome::Recorded(RecordedVote { change, rating })),
+                    None => Err(StoreError::internal(format!(
+                        "no aggregates came back for article {}",
+                        vote.article
+                    ))),
+                },
+            })
+            .collect()
+    }
+
+    /// One vote within a batch's transaction: what it changed, or `None` if the network cap
+    /// refused a new voter.
+    async fn apply_vote(
+        tx: &mut Transaction<'static, DB>,
+        vote: &PendingVote,
+    ) -> Result<Option<VoteChange>, StoreError> {
+        let (article, voter, stars) = (vote.article.as_str(), vote.voter.as_bytes(), vote.stars);
+        let revision = vote.revision.as_deref();
+        for _ in 0..MAX_VOTE_ROUNDS {
+            // Most votes are a voter's first on the article, so the insert comes first: one
+            // statement for them instead of a look-up and an insert.
+            let inserted = sqlx::query::<DB>(sql::INSERT_VOTE)
+                .bind(article)
+                .bind(voter)
+                .bind(i16::from(stars.get()))
+                .bind(vote.now)
+                .bind(revision)
+                .execute(&mut **tx)
+                .await?;
+            if DB::rows_affected(&inserted) == 1 {
+                return Self::admit_new_vote(tx, vote).await;
+            }
+            let previous = sqlx::query_as::<DB, (i16, Option<String>)>(DB::SELECT_VOTE_FOR_UPDATE)
+                .bind(article)
+                .bind(voter)
+                .fetch_optional(&mut **tx)
+                .await?;
+            // Retracted between the two statements (by another instance): insert again.
+            let Some((previous, previous_revision)) = previous else {
+                continue;
+            };
+            let previous = stars_from_db(previous)?;
+            // A vote sent again moves to the revision it was sent with.
+            if previous != stars || previous_revision.as_deref() != revision {
+                sqlx::query::<DB>(sql::UPDATE_VOTE)
+                    .bind(article)
+                    .bind(voter)
+                    .bind(i16::from(stars.get()))
+                    .bind(vote.now)
+                    .bind(revision)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            return Ok(Some(if previous == stars {
+                VoteChange::Repeated
+            } else {
+                VoteChange::Changed { previous }
+            }));
+        }
+        Err(StoreError::internal(
+            "a vote kept losing insert races to the same voter",
+        ))
+    }
+
+    /// The votes of a batch that are their voter's first, inserted in one statement where
+    /// the dialect has one (see `Dialect::INSERT_VOTES`): the (article, voter) pairs it
+    /// stored. Elsewhere none, and each vote makes its own insert.
+    async fn insert_new_votes(
+        tx: &mut Transaction<'static, DB>,
+        votes: &[PendingVote],
+    ) -> Result<HashSet<(String, Vec<u8>)>, StoreError> {
+        let Some(statement) = DB::INSERT_VOTES else {
+            return Ok(HashSet::new());
+        };
+        let rows: Vec<serde_json::Value> = votes
+            .iter()
+            .map(|vote| {
+                serde_json::json!([
+                    vote.article.as_str(),
+                    crate::hex::encode(vote.voter.as_bytes()),
+                    vote.stars.get(),
+                    vote.now,
+                    vote.revision,
+                ])
+            })
+            .collect();
+        let stored = sqlx::query_as::<DB, (String, Vec<u8>)>(statement)
+            .bind(serde_json::to_string(&rows)?)
+            .fetch_all(&mut **tx)
+            .await?;
+        Ok(stored.into_iter().collect())
+    }
+
+    /// A vote just inserted as its voter's first: new, unless the network cap refuses the
+    /// voter, in which case the insert is undone before the commit, so that nobody ever
+    /// sees it.
+    async fn admit_new_vote(
+        tx: &mut Transaction<'static, DB>,
+        vote: &PendingVote,
+    ) -> Result<Option<VoteChange>, StoreError> {
+        let (article, voter) = (vote.article.as_str(), vote.voter.as_bytes());
+        if let Some(cap) = &vote.cap
+            && !Self::admit_network_voter(tx, cap, article, voter).await?
+        {
+            sqlx::query::<DB>(sql::DELETE_VOTE)
+                .bind(article)
+                .bind(voter)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(None);
+        }
+        Ok(Some(VoteChange::New))
+    }
+
+    /// Admits a new voter among the network's voters on the article today, unless that
+    /// would pass the cap. Counting first means a refused voter leaves nothing behind.
+    async fn admit_network_voter(
+        tx: &mut Transaction<'static, DB>,
+        cap: &NetworkCap,
+        article: &str,
+        voter: &[u8],
+    ) -> Result<bool, StoreError> {
+        let (voters, this_one) = sqlx::query_as::<DB, (i64, i64)>(sql::COUNT_NETWORK_VOTERS)
+            .bind(cap.day)
+            .bind(cap.network.as_slice())
+            .bind(article)
+            .bind(voter)
+            .fetch_one(&mut **tx)
+            .await?;
+        if this_one > 0 {
+            return Ok(true);
+        }
+        if voters >= i64::from(cap.max_voters) {
+            return Ok(false);
+        }
+        sqlx::query::<DB>(sql::ADD_NETWORK_VOTER)
+            .bind(cap.day)
+            .bind(cap.network.as_slice())
+            .bind(article)
+            .bind(voter)
+            .execute(&mut **tx)
+            .await?;
+        Ok(true)
+    }
+
+    /// Every article's delta, in the dialect's way (see `Dialect::APPLY_DELTAS`); the new
+    /// ratings by article.
+    async fn apply_deltas(
+        tx: &mut Transaction<'static, DB>,
+        deltas: BTreeMap<&str, RatingDelta>,
+    ) -> Result<HashMap<String, RatingCounts>, StoreError> {
+        let mut ratings = HashMap::with_capacity(deltas.len());
+        let Some(statement) = DB::APPLY_DELTAS else {
+            for (article, delta) in deltas {
+                let rating = Self::apply_delta(tx, article, delta).await?;
+                ratings.insert(article.to_owned(), rating);
+            }
+            return Ok(ratings);
+        };
+        let rows: Vec<serde_json::Value> = deltas
+            .iter()
+            .map(|(article, delta)| {
+                let mut row = vec![serde_json::Value::from(*article)];
+                row.extend(delta.values().map(serde_json::Value::from));
+                serde_json::Value::Array(row)
+            })
+            .collect();
+        let updated = sqlx::query_as::<DB, ArticleRatingRow>(statement)
+            .bind(serde_json::to_string(&rows)?)
+            .fetch_all(&mut **tx)
+            .await?;
+        for row in updated {
+            ratings.insert(row.article_id, row.counts.into());
+        }
+        Ok(ratings)
+    }
+
+    pub(super) async fn apply_delta(
+        tx: &mut Transaction<'static, DB>,
+        article: &str,
+        delta: RatingDelta,
+    ) -> Result<RatingCounts, StoreError> {
+        let mut query = sqlx::query_as::<DB, RatingRow>(sql::APPLY_DELTA).bind(article);
+        for value in delta.values() {
+            query = query.bind(value);
+        }
+        Ok(query.fetch_one(&mut **tx).await?.into())
+    }
+}

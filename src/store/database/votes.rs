@@ -1,0 +1,100 @@
+//! The vote write path: a batch of votes in one transaction (its steps are in
+//! `vote_batch.rs`), a retraction, and reading a voter's vote.
+
+use super::rows::{ArticleRatingRow, RatingRow, stars_from_db};
+use super::{Database, StoreFuture};
+use crate::domain::{ArticleId, VoterHash};
+use crate::store::delta::RatingDelta;
+use crate::store::dialect::Dialect;
+use crate::store::{PendingVote, RatingCounts, StoredVote, VoteOutcome, sql};
+use sqlx::{Encode, Executor, FromRow, Type};
+
+pub trait VoteWrites {
+    /// Applies votes in one transaction, one aggregate update per article; the outcomes in
+    /// the order of `votes`.
+    fn apply_vote_batch<'a>(
+        &'a self,
+        votes: &'a [PendingVote],
+    ) -> StoreFuture<'a, Vec<VoteOutcome>>;
+    /// The article's new rating, or `None` if the voter had no vote on it.
+    fn retract_vote<'a>(
+        &'a self,
+        article: &'a ArticleId,
+        voter: &'a VoterHash,
+    ) -> StoreFuture<'a, Option<RatingCounts>>;
+    fn find_vote<'a>(
+        &'a self,
+        article: &'a ArticleId,
+        voter: &'a VoterHash,
+    ) -> StoreFuture<'a, Option<StoredVote>>;
+}
+
+impl<DB: Dialect> VoteWrites for Database<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> i16: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'r> (i16,): FromRow<'r, DB::Row>,
+    for<'r> (i64, i64): FromRow<'r, DB::Row>,
+    for<'r> (i16, Option<String>): FromRow<'r, DB::Row>,
+    for<'r> (i16, i64, i64, Option<String>): FromRow<'r, DB::Row>,
+    for<'r> (String, Vec<u8>): FromRow<'r, DB::Row>,
+    for<'r> RatingRow: FromRow<'r, DB::Row>,
+    for<'r> ArticleRatingRow: FromRow<'r, DB::Row>,
+{
+    fn apply_vote_batch<'a>(
+        &'a self,
+        votes: &'a [PendingVote],
+    ) -> StoreFuture<'a, Vec<VoteOutcome>> {
+        Box::pin(self.apply_batch(votes))
+    }
+
+    fn retract_vote<'a>(
+        &'a self,
+        article: &'a ArticleId,
+        voter: &'a VoterHash,
+    ) -> StoreFuture<'a, Option<RatingCounts>> {
+        Box::pin(async move {
+            let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+            let removed = sqlx::query_scalar::<DB, i16>(sql::DELETE_VOTE)
+                .bind(article.as_str())
+                .bind(voter.as_bytes())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(removed) = removed else {
+                return Ok(None);
+            };
+            let delta = RatingDelta::default().remove(stars_from_db(removed)?);
+            let rating = Self::apply_delta(&mut tx, article.as_str(), delta).await?;
+            tx.commit().await?;
+            Ok(Some(rating))
+        })
+    }
+
+    fn find_vote<'a>(
+        &'a self,
+        article: &'a ArticleId,
+        voter: &'a VoterHash,
+    ) -> StoreFuture<'a, Option<StoredVote>> {
+        Box::pin(async move {
+            let row = sqlx::query_as::<DB, (i16, i64, i64, Option<String>)>(sql::SELECT_VOTE)
+                .bind(article.as_str())
+                .bind(voter.as_bytes())
+                .fetch_optional(&self.reader)
+                .await?;
+            row.map(|(stars, created_at, updated_at, revision)| {
+                Ok(StoredVote {
+                    stars: stars_from_db(stars)?,
+                    revision,
+                    created_at,
+                    updated_at,
+                })
+            })
+            .transpose()
+        })
+    }
+}

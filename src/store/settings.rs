@@ -1,0 +1,48 @@
+//! How the store is set up: pools, the rating cache and the group-commit writers.
+
+use std::time::Duration;
+
+/// Everything `Store::open` needs besides the URL.
+#[derive(Debug, Clone)]
+pub struct StoreSettings {
+    pub pool: PoolSettings,
+    /// How long ratings are served from memory (see `cache/`); zero: not at all.
+    pub rating_cache_ttl: Duration,
+    /// Votes go through group-commit writers (see `group_commit.rs`); `None`: each vote is a
+    /// transaction of its own, as for the command line, which records none.
+    pub group_commit: Option<BatchSettings>,
+}
+
+impl StoreSettings {
+    /// Pools only: no cache, no writers. For the command line's one-off tasks.
+    pub fn plain(pool: PoolSettings) -> Self {
+        Self {
+            pool,
+            rating_cache_ttl: Duration::ZERO,
+            group_commit: None,
+        }
+    }
+}
+
+/// How the pools are sized and how long a request may wait for a connection.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// Past this a request gets 503 rather than hanging while the database is away.
+    pub acquire_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BatchSettings {
+    /// Most votes in one transaction.
+    pub max_votes: usize,
+    /// Writers committing batches side by side (PostgreSQL only: SQLite has one writer
+    /// connection). Their row locks are taken in one order, so they cannot deadlock.
+    pub writers: usize,
+    /// How long the writer waits for more votes after the first; zero takes only what is
+    /// already queued, so an idle service adds no latency and a busy one batches anyway.
+    pub window: Duration,
+    /// How long a vote may wait for its commit before the reader gets 503: while the database
+    /// is away, votes queue behind a batch that is itself waiting, and must not wait in turn.
+    pub answer_within: Duration,
+}
