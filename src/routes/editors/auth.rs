@@ -8,17 +8,52 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
+use std::marker::PhantomData;
 
-/// A request made with a valid key of at least read scope.
+/// A request made with a valid key whose scope allows what `S` names.
 #[derive(Debug, Clone)]
-pub struct ReadKey {
+pub struct EditorKey<S> {
     pub key_id: String,
+    scope: PhantomData<S>,
 }
 
-/// A request made with a valid admin key.
+/// Reading reports and feedback.
 #[derive(Debug, Clone)]
-pub struct AdminKey {
-    pub key_id: String,
+pub enum Read {}
+/// Changing metadata and resetting articles, as well as reading.
+#[derive(Debug, Clone)]
+pub enum Admin {}
+
+/// The scope a kind of [`EditorKey`] needs.
+pub trait Needs {
+    const SCOPE: Scope;
+}
+
+impl Needs for Read {
+    const SCOPE: Scope = Scope::Read;
+}
+
+impl Needs for Admin {
+    const SCOPE: Scope = Scope::Admin;
+}
+
+pub type ReadKey = EditorKey<Read>;
+pub type AdminKey = EditorKey<Admin>;
+
+impl<S: Needs + 'static> FromRequest for EditorKey<S> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let key_id = authenticate(req, S::SCOPE).await?;
+            Ok(Self {
+                key_id,
+                scope: PhantomData,
+            })
+        })
+    }
 }
 
 async fn authenticate(req: HttpRequest, needed: Scope) -> Result<String, ApiError> {
@@ -35,9 +70,10 @@ async fn authenticate(req: HttpRequest, needed: Scope) -> Result<String, ApiErro
         ApiError::Unauthorized("the editor key is not valid (unknown, revoked or mistyped)".into())
     };
     let id = ApiKey::id_of(presented).ok_or_else(invalid)?;
+    // Registered by `Application::build`; an app without it is a fault of ours, not a panic.
     let state = req
         .app_data::<web::Data<AppState>>()
-        .expect("app state is configured");
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))?;
     let record = state.store.find_key(id).await?.ok_or_else(invalid)?;
     if record.revoked_at.is_some() || !ApiKey::matches(presented, &record.key_hash) {
         return Err(invalid());
@@ -51,32 +87,4 @@ async fn authenticate(req: HttpRequest, needed: Scope) -> Result<String, ApiErro
         )));
     }
     Ok(record.id)
-}
-
-impl FromRequest for ReadKey {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            authenticate(req, Scope::Read)
-                .await
-                .map(|key_id| Self { key_id })
-        })
-    }
-}
-
-impl FromRequest for AdminKey {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            authenticate(req, Scope::Admin)
-                .await
-                .map(|key_id| Self { key_id })
-        })
-    }
 }

@@ -1,5 +1,5 @@
-//! Report lists as CSV (RFC 4180, header row), streamed row by row, with cells that a
-//! spreadsheet would run as a formula defused.
+//! Report lists as CSV (RFC 4180, header row), each row encoded as the body is sent, with
+//! cells that a spreadsheet would run as a formula defused.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web::Bytes};
@@ -31,8 +31,13 @@ fn encode_row(cells: &[String]) -> Bytes {
     Bytes::from(writer.into_inner().expect("writing to memory cannot fail"))
 }
 
-/// A `text/csv` response: the header row, then each row as it is encoded.
-pub fn csv_response(filename: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> HttpResponse {
+/// A `text/csv` response: the header row, then each row, turned into cells and encoded only
+/// when the body reaches it; the records themselves are what the report fetched.
+pub fn csv_response<Rows>(filename: &str, header_row: &[&str], rows: Rows) -> HttpResponse
+where
+    Rows: IntoIterator<Item = Vec<String>>,
+    Rows::IntoIter: 'static,
+{
     let header_row: Vec<String> = header_row.iter().map(|h| (*h).to_owned()).collect();
     let lines = std::iter::once(header_row)
         .chain(rows)

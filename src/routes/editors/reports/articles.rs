@@ -50,7 +50,7 @@ pub async fn articles(
         return Ok(csv_response(
             "articles.csv",
             &ARTICLE_CSV_HEADER,
-            rows.iter().map(article_csv_row).collect(),
+            rows.into_iter().map(|row| article_csv_row(&row)),
         ));
     }
     let (rows, next_cursor) = page(rows, sort, order, query.cursor.as_deref(), limit)?;

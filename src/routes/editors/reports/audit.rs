@@ -36,19 +36,16 @@ pub async fn audit(
         .audit(id_cursor(query.cursor.as_deref())?, limit + 1)
         .await?;
     if csv {
-        let rows = entries
-            .iter()
-            .map(|e| {
-                vec![
-                    e.id.to_string(),
-                    time::format(e.at),
-                    e.key_id.clone(),
-                    e.action.clone(),
-                    e.article_id.clone(),
-                    audit_details(e).to_string(),
-                ]
-            })
-            .collect();
+        let rows = entries.into_iter().map(|e| {
+            vec![
+                e.id.to_string(),
+                time::format(e.at),
+                e.key_id.clone(),
+                e.action.clone(),
+                e.article_id.clone(),
+                audit_details(&e).to_string(),
+            ]
+        });
         return Ok(csv_response(
             "audit.csv",
             &["id", "at", "key_id", "action", "article_id", "details"],

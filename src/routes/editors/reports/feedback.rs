@@ -61,19 +61,16 @@ pub async fn feedback(
     };
     let mut entries = state.store.feedback(&filter).await?;
     if csv {
-        let rows = entries
-            .iter()
-            .map(|e| {
-                vec![
-                    e.id.to_string(),
-                    e.article_id.clone(),
-                    e.stars.to_string(),
-                    e.revision.clone().unwrap_or_default(),
-                    e.text.clone(),
-                    time::format(e.created_at),
-                ]
-            })
-            .collect();
+        let rows = entries.into_iter().map(|e| {
+            vec![
+                e.id.to_string(),
+                e.article_id,
+                e.stars.to_string(),
+                e.revision.unwrap_or_default(),
+                e.text,
+                time::format(e.created_at),
+            ]
+        });
         return Ok(csv_response(
             "feedback.csv",
             &[
