@@ -148,6 +148,7 @@
   }
 
   function range(min, max, unit = '') {
+    if (min != null && min === max) return `exactly ${min}${unit}`;
     if (min != null && max != null) return `${min} to ${max}${unit}`;
     return min != null ? `at least ${min}${unit}` : `at most ${max}${unit}`;
   }
