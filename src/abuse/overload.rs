@@ -9,7 +9,8 @@ use actix_web::{Error, ResponseError, web};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
-/// Never refused for overload; they touch no more than a pooled connection.
+/// Never refused for overload. `/healthz` touches nothing; `/readyz` shares one database check
+/// among the probes of a second (see `routes::operations::health`).
 const HEALTH_CHECKS: [&str; 2] = ["/healthz", "/readyz"];
 
 /// Shared by all workers, so the cap is for the whole process.

@@ -34,7 +34,9 @@ use model::PendingVote;
 use std::sync::Arc;
 use votes::Committer;
 
-pub use editorial::{ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord};
+pub use editorial::{
+    ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord, ResetDetails,
+};
 pub use error::StoreError;
 pub use model::{
     NetworkCap, PoolStats, RatingCounts, RecordedVote, StoredVote, VoteChange, VoteOutcome,
@@ -133,8 +135,9 @@ impl Store {
 
 fn random_key() -> Result<[u8; 32], StoreError> {
     let mut key = [0u8; 32];
+    // As before the rewrite: the system's random source failing is worth a retry (503).
     getrandom::fill(&mut key)
-        .map_err(|error| StoreError::internal(format!("no random key: {error}")))?;
+        .map_err(|error| StoreError::unavailable(format!("no random key: {error}")))?;
     Ok(key)
 }
 

@@ -9,7 +9,9 @@ use super::get_only;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_only("/healthz", health::healthz))
+    // One per worker: at most one readiness check per worker in flight.
+    cfg.app_data(web::Data::new(health::Readiness::default()))
+        .service(get_only("/healthz", health::healthz))
         .service(get_only("/readyz", health::readyz))
         .service(get_only("/metrics", crate::telemetry::render_metrics))
         .service(get_only("/openapi.yaml", openapi::yaml))
