@@ -11,8 +11,10 @@ use std::time::Duration;
 
 /// A request body the API parses, with the most bytes it may take. Bodies are small; anything
 /// much bigger is a mistake or an attack, so it is refused before it is read, far below
-/// actix's 2 MiB default. Each cap fits the schema's longest strings at 4 bytes a character
-/// (UTF-8's most), so that a reader writing Japanese or Greek gets what the spec promises.
+/// actix's 2 MiB default. Each cap fits the schema's longest strings written the longest way
+/// JSON allows: `\uXXXX` escapes, 12 bytes for a character outside the BMP (a surrogate pair),
+/// as PHP's `json_encode` and Python's `json.dumps` send non-ASCII by default. So a reader
+/// writing Japanese, Greek or emoji gets what the spec promises, whatever the client.
 pub trait JsonBody: DeserializeOwned + 'static {
     const MAX_BYTES: usize;
 }
@@ -22,9 +24,14 @@ pub trait JsonBody: DeserializeOwned + 'static {
 #[derive(Debug, Clone, Copy)]
 pub struct BodyDeadline(pub Duration);
 
+impl BodyDeadline {
+    /// `PLAUDIT_BODY_TIMEOUT`'s default: a phone on a poor connection sends a few KB in far less.
+    pub const DEFAULT_SECS: u64 = 10;
+}
+
 impl Default for BodyDeadline {
     fn default() -> Self {
-        Self(Duration::from_secs(10))
+        Self(Duration::from_secs(Self::DEFAULT_SECS))
     }
 }
 

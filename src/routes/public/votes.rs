@@ -24,7 +24,8 @@ pub struct VoteRequest {
     revision: Option<Revision>,
 }
 
-/// A vote is a UUID, a digit and a revision of at most 64 characters: 4 KiB is ample.
+/// A vote is a UUID, a digit and a revision of at most 64 characters (768 bytes escaped):
+/// 4 KiB is ample.
 impl JsonBody for VoteRequest {
     const MAX_BYTES: usize = 4 * 1024;
 }
