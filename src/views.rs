@@ -43,18 +43,16 @@ impl Distribution {
 
 impl Rating {
     pub fn new(article: &ArticleId, counts: RatingCounts) -> Self {
-        let [one, two, three, four, five] = counts.distribution;
+        Self::of(article.as_str(), counts)
+    }
+
+    /// For an id read back from the database, which may predate today's rules for ids.
+    pub fn of(article_id: &str, counts: RatingCounts) -> Self {
         Self {
-            article_id: article.to_string(),
+            article_id: article_id.to_owned(),
             average: counts.average(),
             count: counts.count,
-            distribution: Distribution {
-                one,
-                two,
-                three,
-                four,
-                five,
-            },
+            distribution: Distribution::new(counts.distribution),
         }
     }
 }

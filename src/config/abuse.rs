@@ -98,7 +98,7 @@ pub struct AbuseSettings {
     #[arg(
         long,
         env = "PLAUDIT_BODY_TIMEOUT",
-        default_value_t = 10,
+        default_value_t = crate::extract::BodyDeadline::DEFAULT_SECS,
         global = true
     )]
     pub body_timeout_secs: u64,

@@ -56,6 +56,14 @@ pub struct AuditRecord {
     pub details: String,
 }
 
+/// What the audit log keeps of a reset, as JSON in `details`: written by the store, read back
+/// by the audit report, one type for both.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ResetDetails {
+    pub before: RatingCounts,
+    pub feedback_deleted: u64,
+}
+
 impl Store {
     /// Makes a key, stores its digest, and returns it: the only time it is ever seen whole.
     pub async fn create_key(

@@ -2,13 +2,24 @@
 
 use crate::domain::{ArticleId, Stars, VoterHash};
 
-/// An article's exact aggregates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// An article's exact aggregates (serialised as the audit log keeps a reset's `before`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RatingCounts {
     pub count: i64,
     pub star_sum: i64,
     /// Votes with 1, 2, 3, 4 and 5 stars.
     pub distribution: [i64; 5],
+}
+
+/// Sums of figures (a section's, a site's).
+impl std::ops::AddAssign<&RatingCounts> for RatingCounts {
+    fn add_assign(&mut self, more: &RatingCounts) {
+        self.count += more.count;
+        self.star_sum += more.star_sum;
+        for (bucket, n) in self.distribution.iter_mut().zip(more.distribution) {
+            *bucket += n;
+        }
+    }
 }
 
 impl RatingCounts {

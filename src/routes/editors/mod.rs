@@ -6,6 +6,7 @@ mod auth;
 mod csv;
 mod reports;
 
+use articles::MAX_FIELD_CHARS;
 pub use articles::reset as reset_article;
 pub use auth::{AdminKey, ReadKey};
 pub use csv::{csv_response, wants_csv};

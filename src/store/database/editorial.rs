@@ -6,9 +6,9 @@ use super::{Database, StoreFuture};
 use crate::domain::{ArticleId, FeedbackText, VoterHash};
 use crate::store::dialect::Dialect;
 use crate::store::editorial::{
-    ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord,
+    ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord, ResetDetails,
 };
-use crate::store::{RatingCounts, sql};
+use crate::store::{RatingCounts, StoreError, sql};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, Row, Type};
 
 /// An article's metadata (without its authors), its authors as stored (JSON) and its rating.
@@ -218,20 +218,17 @@ where
                     .execute(&mut *tx)
                     .await?;
             }
-            let details = serde_json::json!({
-                "before": {
-                    "count": before.count,
-                    "star_sum": before.star_sum,
-                    "distribution": before.distribution,
-                },
-                "feedback_deleted": feedback,
-            });
+            let details = serde_json::to_string(&ResetDetails {
+                before,
+                feedback_deleted: feedback,
+            })
+            .map_err(|error| StoreError::internal(format!("audit details: {error}")))?;
             sqlx::query::<DB>(sql::INSERT_AUDIT)
                 .bind(now)
                 .bind(key_id)
                 .bind("reset")
                 .bind(id)
-                .bind(details.to_string())
+                .bind(details)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;

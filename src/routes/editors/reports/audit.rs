@@ -1,11 +1,10 @@
 //! The audit log of resets, newest first; paged or as CSV.
 
 use super::{id_cursor, limit, page_by_id};
-use crate::domain::ArticleId;
 use crate::error::ApiError;
 use crate::routes::editors::{ReadKey, csv_response, wants_csv};
 use crate::state::AppState;
-use crate::store::{AuditRecord, RatingCounts};
+use crate::store::{AuditRecord, ResetDetails};
 use crate::time;
 use crate::views::Rating;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -73,25 +72,8 @@ pub async fn audit(
 /// it is shown as the reset's own answer showed it, a `Rating`: one shape for one thing.
 fn audit_details(entry: &AuditRecord) -> Value {
     let mut details = serde_json::from_str::<Value>(&entry.details).unwrap_or(Value::Null);
-    let before = details
-        .get("before")
-        .and_then(|before| serde_json::from_value::<StoredTallies>(before.clone()).ok());
-    let article = ArticleId::parse(&entry.article_id).ok();
-    if let (Some(before), Some(article)) = (before, article) {
-        let counts = RatingCounts {
-            count: before.count,
-            star_sum: before.star_sum,
-            distribution: before.distribution,
-        };
-        details["before"] = json!(Rating::new(&article, counts));
+    if let Ok(reset) = serde_json::from_value::<ResetDetails>(details.clone()) {
+        details["before"] = json!(Rating::of(&entry.article_id, reset.before));
     }
     details
-}
-
-/// A reset's `before` as the audit log stores it.
-#[derive(Deserialize)]
-struct StoredTallies {
-    count: i64,
-    star_sum: i64,
-    distribution: [i64; 5],
 }

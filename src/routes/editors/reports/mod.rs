@@ -14,6 +14,7 @@ pub use audit::audit;
 pub use feedback::feedback;
 pub use summary::summary;
 
+use super::MAX_FIELD_CHARS;
 use crate::error::ApiError;
 use crate::extract::storable_text;
 use crate::routes::time_param;
@@ -22,8 +23,6 @@ use crate::views::{ArticleRow, Figures, Prior};
 use serde_json::{Value, json};
 
 const DEFAULT_LIMIT: usize = 100;
-/// The longest section an article's metadata may hold.
-const MAX_SECTION_CHARS: usize = 1000;
 const MAX_LIMIT: usize = 500;
 
 /// The window a report covers, as asked: a bound the editor gave is echoed even when it is
@@ -52,9 +51,9 @@ pub(super) fn window(
     if let Some(section) = &section {
         storable_text("section", section)?;
         // No article's section is longer, so a longer filter can only be a mistake.
-        if section.chars().count() > MAX_SECTION_CHARS {
+        if section.chars().count() > MAX_FIELD_CHARS {
             return Err(ApiError::InvalidInput(format!(
-                "section: at most {MAX_SECTION_CHARS} characters"
+                "section: at most {MAX_FIELD_CHARS} characters"
             )));
         }
     }
@@ -78,12 +77,16 @@ pub(super) fn window(
     })
 }
 
+/// Counts are bounded in the spec by the largest integer JavaScript holds exactly, and the
+/// summary echoes `min_votes` back as a count.
+const MAX_MIN_VOTES: i64 = (1 << 53) - 1;
+
 pub(super) fn min_votes(requested: Option<i64>, default: i64) -> Result<i64, ApiError> {
     match requested.unwrap_or(default) {
-        n if n < 0 => Err(ApiError::InvalidInput(format!(
-            "min_votes is 0 or more; got {n}"
+        n @ 0..=MAX_MIN_VOTES => Ok(n),
+        n => Err(ApiError::InvalidInput(format!(
+            "min_votes is 0 to {MAX_MIN_VOTES}; got {n}"
         ))),
-        n => Ok(n),
     }
 }
 

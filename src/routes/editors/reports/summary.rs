@@ -38,8 +38,8 @@ pub async fn summary(
     for figures in &all {
         let (articles, counts) = sections.entry(figures.section.clone()).or_default();
         *articles += 1;
-        add(counts, &figures.counts);
-        add(&mut total, &figures.counts);
+        *counts += &figures.counts;
+        total += &figures.counts;
     }
     let sections: Vec<Value> = sections
         .into_iter()
@@ -68,12 +68,4 @@ pub async fn summary(
         "sections": sections,
         "needs_attention": { "min_votes": min_votes, "articles": attention },
     })))
-}
-
-fn add(into: &mut RatingCounts, more: &RatingCounts) {
-    into.count += more.count;
-    into.star_sum += more.star_sum;
-    for (bucket, n) in into.distribution.iter_mut().zip(more.distribution) {
-        *bucket += n;
-    }
 }
