@@ -40,7 +40,7 @@ pub use model::{
     NetworkCap, PoolStats, RatingCounts, RecordedVote, StoredVote, VoteChange, VoteOutcome,
 };
 pub use reports::{ArticleFigures, DayFigures, ReportWindow, RevisionFigures};
-pub use settings::{BatchSettings, PoolSettings, StoreSettings};
+pub use settings::{BatchSettings, PoolSettings, StoreSettings, WarmStart};
 
 /// The votes, ratings and editors' data, on one of the two databases; cheap to clone (it
 /// holds pools, the cache and the queue to the group-commit writers).

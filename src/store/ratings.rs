@@ -1,7 +1,7 @@
 //! Reading ratings, through the cache when there is one (see `cache/`).
 
-use super::cache::{Loaded, start_refresher};
-use super::{RatingCounts, Store, StoreError};
+use super::cache::{Loaded, start_refresher, warm_start};
+use super::{RatingCounts, Store, StoreError, WarmStart};
 use crate::domain::ArticleId;
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
@@ -58,6 +58,14 @@ impl Store {
             found.extend(cache.load_missing(&missing, self.loader()).await?);
         }
         Ok(found)
+    }
+
+    /// Loads the ratings of the most recently voted articles into the cache, as
+    /// `warm` asks; a failure only leaves the cache cold, and is logged.
+    pub async fn warm_start(&self, warm: &WarmStart) {
+        if let Some(cache) = self.cache() {
+            warm_start(self.backend().as_ref(), cache, warm).await;
+        }
     }
 
     /// What reads missed ratings for the cache: one article by its primary key, several in

@@ -82,6 +82,18 @@ pub const RECOUNT: &str = concat!(
     tally_columns!(),
     " FROM votes WHERE article_id = $1"
 );
+/// The ratings of the articles with the latest votes since `$1`: at most `$2` articles, found
+/// among the latest `$3` votes. The `votes_updated_at` index yields votes newest first, so the
+/// scan stops after `$3` index entries however many votes the window holds.
+pub const RECENT_RATINGS: &str = concat!(
+    "SELECT a.article_id, ",
+    rating_columns!(),
+    " FROM articles a JOIN (SELECT article_id, MAX(updated_at) AS last_vote FROM \
+     (SELECT article_id, updated_at FROM votes WHERE updated_at >= $1 \
+     ORDER BY updated_at DESC LIMIT $3) latest \
+     GROUP BY article_id ORDER BY last_vote DESC LIMIT $2) recent \
+     ON recent.article_id = a.article_id"
+);
 pub const ALL_RATINGS: &str = concat!("SELECT article_id, ", rating_columns!(), " FROM articles");
 pub const ALL_RECOUNTS: &str = concat!(
     "SELECT article_id, ",

@@ -1,19 +1,21 @@
-//! The cache keeps up with this instance's commits: a committed vote, a changed one and a
-//! retraction are all served from memory at once, with the new figures.
+//! The cache keeps up with this instance's commits and starts warm: a committed vote, a
+//! changed one, a retraction and a restart are all served from memory at once, with the new
+//! figures.
 //!
 //! "From memory" is checked by closing the app's database under it: a read that still answers
 //! 200 cannot have asked the database. Metrics are process-wide and tests run in parallel, so
 //! "the miss counter did not move" cannot be asserted reliably; the hit counter having moved
 //! by at least this test's reads can, and is checked too.
 
-use crate::helpers::{TestApp, metric_value, new_voter};
+use crate::helpers::{TestApp, metric_value, new_voter, test_settings};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 on_both_backends!(
     a_committed_vote_is_read_from_memory,
     a_changed_vote_is_read_at_once,
-    concurrent_commits_leave_the_newest_figures
+    concurrent_commits_leave_the_newest_figures,
+    a_warm_started_instance_serves_recent_articles_from_memory
 );
 
 const HITS: &str = r#"plaudit_rating_cache_lookups_total{result="hit"}"#;
@@ -97,5 +99,26 @@ async fn concurrent_commits_leave_the_newest_figures(app: TestApp) {
     assert_eq!(
         (rating["count"].as_i64(), rating["average"].as_f64()),
         (Some(60), Some(3.0))
+    );
+}
+
+async fn a_warm_started_instance_serves_recent_articles_from_memory(app: TestApp) {
+    let article = "voted-before-the-restart";
+    let vote = app.vote(article, &new_voter(), 2).await;
+    assert_eq!(vote.status(), StatusCode::CREATED);
+    let TestApp {
+        database, store, ..
+    } = app;
+    store.close().await;
+    let mut settings = test_settings(&database);
+    // Long enough that the warm entry cannot expire before the read.
+    settings.rating_cache_ms = 60_000;
+    let restarted = TestApp::spawn_with(database, &settings).await;
+
+    restarted.store.close().await;
+    let rating = restarted.rating(article).await;
+    assert_eq!(
+        (rating["count"].as_i64(), rating["average"].as_f64()),
+        (Some(1), Some(2.0))
     );
 }

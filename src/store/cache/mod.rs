@@ -16,14 +16,17 @@
 //! - An entry read in the second half of its life is read again in the background, in
 //!   batches, by one task at a time (`due.rs` keeps the queue, `refresher.rs` is the task).
 //!   A popular article's readers then never wait for the database.
+//! - A starting instance loads the most recently voted articles (`warm_start.rs`).
 
 mod due;
 mod flights;
 mod refresher;
+mod warm_start;
 
 pub use due::RefresherTurn;
 pub use flights::Loaded;
 pub use refresher::start_refresher;
+pub use warm_start::warm_start;
 
 use super::{RatingCounts, VersionedRating};
 use crate::domain::ArticleId;

@@ -19,6 +19,14 @@ pub trait RatingReads {
         &'a self,
         articles: &'a [ArticleId],
     ) -> StoreFuture<'a, HashMap<String, VersionedRating>>;
+    /// The aggregates of the articles voted on most recently since `since` (Unix ms): at
+    /// most `max_articles`, found among the latest `max_votes` votes (`sql::RECENT_RATINGS`).
+    fn recent_ratings(
+        &self,
+        since: i64,
+        max_articles: i64,
+        max_votes: i64,
+    ) -> StoreFuture<'_, HashMap<String, VersionedRating>>;
     /// The aggregates computed afresh from the votes.
     fn recount<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, RatingCounts>;
     /// Articles whose kept aggregates differ from a recount of their votes.
@@ -29,6 +37,7 @@ impl<DB: Dialect> RatingReads for Database<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
     for<'r> RatingRow: FromRow<'r, DB::Row>,
     for<'r> ArticleRatingRow: FromRow<'r, DB::Row>,
 {
@@ -49,6 +58,26 @@ where
         Box::pin(async move {
             let query = sqlx::query_as::<DB, ArticleRatingRow>(DB::SELECT_RATINGS);
             let rows = DB::bind_ids(query, articles)?
+                .fetch_all(&self.reader)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(|row| (row.article_id, row.counts.versioned()))
+                .collect())
+        })
+    }
+
+    fn recent_ratings(
+        &self,
+        since: i64,
+        max_articles: i64,
+        max_votes: i64,
+    ) -> StoreFuture<'_, HashMap<String, VersionedRating>> {
+        Box::pin(async move {
+            let rows = sqlx::query_as::<DB, ArticleRatingRow>(sql::RECENT_RATINGS)
+                .bind(since)
+                .bind(max_articles)
+                .bind(max_votes)
                 .fetch_all(&self.reader)
                 .await?;
             Ok(rows
