@@ -8,7 +8,7 @@ use plaudit::telemetry;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = cli.settings;
-    telemetry::init(&settings.log, &settings.log_format);
+    let _logs = telemetry::init(&settings.log, &settings.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(&settings).await?.run().await?,
         Command::Migrate => {

@@ -34,6 +34,8 @@ impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let store = Store::open(&settings.database_url, &settings.store()).await?;
         store.migrate().await?;
+        // Before the listener is bound: a load balancer sees the instance only once it is warm.
+        store.warm_start(&settings.warm_start.warm_start()).await;
         let voter_key = store
             .voter_key(settings.secret.as_ref().map(|s| s.expose()))
             .await?;

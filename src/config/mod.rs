@@ -10,9 +10,11 @@ use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 
 mod abuse;
 mod secret;
+mod warm_start;
 
 pub use abuse::AbuseSettings;
 pub use secret::Secret;
+pub use warm_start::WarmStartSettings;
 
 #[derive(Debug, Parser)]
 #[command(name = "plaudit", version, about = "Reader ratings for news articles")]
@@ -150,6 +152,9 @@ pub struct Settings {
     )]
     pub rating_cache_ms: u64,
 
+    #[command(flatten)]
+    pub warm_start: WarmStartSettings,
+
     /// Seconds browsers and CDNs may reuse a rating without asking (0: they revalidate every
     /// time, cheaply, with the ETag).
     #[arg(
@@ -243,6 +248,7 @@ impl fmt::Debug for Settings {
             .field("batch_writers", &self.batch_writers)
             .field("batch_window_ms", &self.batch_window_ms)
             .field("rating_cache_ms", &self.rating_cache_ms)
+            .field("warm_start", &self.warm_start)
             .field("rating_max_age_secs", &self.rating_max_age_secs)
             .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
             .field("shutdown_drain_ms", &self.shutdown_drain_ms)

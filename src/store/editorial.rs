@@ -147,12 +147,15 @@ impl Store {
         article: &ArticleId,
         key_id: &str,
     ) -> Result<Option<(RatingCounts, u64)>, StoreError> {
+        let began = std::time::Instant::now();
         let reset = self
             .backend()
             .reset_article(article, key_id, now_millis())
             .await?;
-        self.forget_rating(article);
-        Ok(reset)
+        Ok(reset.map(|(before, feedback_deleted, after)| {
+            self.write_through(article, after, began);
+            (before, feedback_deleted)
+        }))
     }
 
     pub async fn audit(&self, before_id: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {

@@ -30,7 +30,7 @@ use crate::domain::VoterKey;
 use cache::RatingCache;
 use database::Backend;
 use group_commit::VoteQueue;
-use model::PendingVote;
+use model::{PendingVote, VersionedRating};
 use std::sync::Arc;
 use votes::Committer;
 
@@ -42,7 +42,7 @@ pub use model::{
     NetworkCap, PoolStats, RatingCounts, RecordedVote, StoredVote, VoteChange, VoteOutcome,
 };
 pub use reports::{ArticleFigures, DayFigures, ReportWindow, RevisionFigures};
-pub use settings::{BatchSettings, PoolSettings, StoreSettings};
+pub use settings::{BatchSettings, PoolSettings, StoreSettings, WarmStart};
 
 /// The votes, ratings and editors' data, on one of the two databases; cheap to clone (it
 /// holds pools, the cache and the queue to the group-commit writers).
@@ -126,9 +126,15 @@ impl Store {
         self.committer.cache.as_ref()
     }
 
-    fn forget_rating(&self, article: &crate::domain::ArticleId) {
+    /// After a change this instance committed, begun at `began`: its figures go in the cache.
+    fn write_through(
+        &self,
+        article: &crate::domain::ArticleId,
+        rating: VersionedRating,
+        began: std::time::Instant,
+    ) {
         if let Some(cache) = self.cache() {
-            cache.forget(article.as_str());
+            cache.write_through(article.as_str(), rating, began);
         }
     }
 }

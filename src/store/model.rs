@@ -33,6 +33,15 @@ impl RatingCounts {
     }
 }
 
+/// An article's aggregates as of one change: `version` counts the changes to them in the
+/// database, so of two readings of one article the higher version is the newer (see
+/// `cache/`). Zero for an article nobody voted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VersionedRating {
+    pub counts: RatingCounts,
+    pub version: i64,
+}
+
 /// What a vote did to the voter's previous one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VoteChange {

@@ -46,3 +46,13 @@ pub struct BatchSettings {
     /// is away, votes queue behind a batch that is itself waiting, and must not wait in turn.
     pub answer_within: Duration,
 }
+
+/// What a starting instance loads into the rating cache before it is ready (see
+/// `cache/warm_start.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct WarmStart {
+    /// Most articles loaded; 0: none.
+    pub articles: usize,
+    /// Only articles with votes within this long before the start.
+    pub window: Duration,
+}

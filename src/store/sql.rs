@@ -5,16 +5,17 @@
 //! The column lists are macros rather than constants because `concat!` takes literals only:
 //! they expand to a string literal and nothing else.
 
-/// An article's aggregates, as stored in `articles` and read into `rows::RatingRow`.
+/// An article's aggregates and their version (bumped by every change to them, see
+/// migration 0004), as stored in `articles` and read into `rows::RatingRow`.
 macro_rules! rating_columns {
     () => {
-        "vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5"
+        "vote_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5, version"
     };
 }
 pub(super) use rating_columns;
 
-/// Count, star sum and distribution of the votes in scope, named like `rating_columns!`:
-/// reports and recounts share it.
+/// Count, star sum and distribution of the votes in scope, named like `rating_columns!` (but
+/// without a version, which only the kept aggregates have): reports and recounts share it.
 macro_rules! tally_columns {
     () => {
         "COUNT(*) AS vote_count, COALESCE(SUM(stars), 0) AS star_sum, \
@@ -60,12 +61,14 @@ pub const COUNT_NETWORK_VOTERS: &str = "SELECT COUNT(*), \
 
 // Ratings.
 
-/// Relative updates, so that concurrent writers' changes add up rather than overwrite.
+/// Relative updates, so that concurrent writers' changes add up rather than overwrite. The
+/// version goes up under the row's lock, so versions order an article's changes as they
+/// committed, whichever writer or instance made them.
 pub const APPLY_DELTA: &str = concat!(
     "UPDATE articles SET \
      vote_count = vote_count + $2, star_sum = star_sum + $3, \
      stars_1 = stars_1 + $4, stars_2 = stars_2 + $5, stars_3 = stars_3 + $6, \
-     stars_4 = stars_4 + $7, stars_5 = stars_5 + $8 \
+     stars_4 = stars_4 + $7, stars_5 = stars_5 + $8, version = version + 1 \
      WHERE article_id = $1 RETURNING ",
     rating_columns!()
 );
@@ -78,6 +81,18 @@ pub const RECOUNT: &str = concat!(
     "SELECT ",
     tally_columns!(),
     " FROM votes WHERE article_id = $1"
+);
+/// The ratings of the articles with the latest votes since `$1`: at most `$2` articles, found
+/// among the latest `$3` votes. The `votes_updated_at` index yields votes newest first, so the
+/// scan stops after `$3` index entries however many votes the window holds.
+pub const RECENT_RATINGS: &str = concat!(
+    "SELECT a.article_id, ",
+    rating_columns!(),
+    " FROM articles a JOIN (SELECT article_id, MAX(updated_at) AS last_vote FROM \
+     (SELECT article_id, updated_at FROM votes WHERE updated_at >= $1 \
+     ORDER BY updated_at DESC LIMIT $3) latest \
+     GROUP BY article_id ORDER BY last_vote DESC LIMIT $2) recent \
+     ON recent.article_id = a.article_id"
 );
 pub const ALL_RATINGS: &str = concat!("SELECT article_id, ", rating_columns!(), " FROM articles");
 pub const ALL_RECOUNTS: &str = concat!(
@@ -120,8 +135,10 @@ pub const SELECT_FEEDBACK: &str = "SELECT f.id, f.article_id, f.stars, f.revisio
 pub const DELETE_ARTICLE_FEEDBACK: &str = "DELETE FROM feedback WHERE article_id = $1";
 pub const DELETE_ARTICLE_VOTES: &str = "DELETE FROM votes WHERE article_id = $1";
 pub const DELETE_ARTICLE_NETWORK_VOTERS: &str = "DELETE FROM network_voters WHERE article_id = $1";
+/// A reset is a change like any: the version goes on counting (see `APPLY_DELTA`).
 pub const ZERO_ARTICLE: &str = "UPDATE articles SET vote_count = 0, star_sum = 0, \
-     stars_1 = 0, stars_2 = 0, stars_3 = 0, stars_4 = 0, stars_5 = 0 WHERE article_id = $1";
+     stars_1 = 0, stars_2 = 0, stars_3 = 0, stars_4 = 0, stars_5 = 0, version = version + 1 \
+     WHERE article_id = $1";
 pub const INSERT_AUDIT: &str =
     "INSERT INTO audit_log (at, key_id, action, article_id, details) VALUES ($1, $2, $3, $4, $5)";
 pub const SELECT_AUDIT: &str = "SELECT id, at, key_id, action, article_id, details \

@@ -47,7 +47,7 @@ impl Dialect for Sqlite {
         "UPDATE articles SET \
          vote_count = vote_count + d.c, star_sum = star_sum + d.s, \
          stars_1 = stars_1 + d.s1, stars_2 = stars_2 + d.s2, stars_3 = stars_3 + d.s3, \
-         stars_4 = stars_4 + d.s4, stars_5 = stars_5 + d.s5 \
+         stars_4 = stars_4 + d.s4, stars_5 = stars_5 + d.s5, version = version + 1 \
          FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS c, \
          json_extract(value, '$[2]') AS s, json_extract(value, '$[3]') AS s1, \
          json_extract(value, '$[4]') AS s2, json_extract(value, '$[5]') AS s3, \

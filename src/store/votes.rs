@@ -7,11 +7,11 @@ use super::{
     NetworkCap, PendingVote, RatingCounts, Store, StoreError, StoredVote, VoteOutcome, now_millis,
 };
 use crate::domain::{ArticleId, Revision, Stars, VoterHash};
-use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Instant;
 
-/// Applies votes to the database and clears their articles' cached ratings: what the
-/// group-commit writers do with each batch, and a store without writers with each vote.
+/// Applies votes to the database and puts their articles' new figures in the cache: what
+/// the group-commit writers do with each batch, and a store without writers with each vote.
 #[derive(Clone, Debug)]
 pub(super) struct Committer {
     pub backend: Arc<dyn Backend>,
@@ -20,17 +20,19 @@ pub(super) struct Committer {
 
 impl CommitVotes for Committer {
     async fn commit(&self, votes: &[PendingVote]) -> Result<Vec<VoteOutcome>, StoreError> {
-        let outcomes = self.backend.apply_vote_batch(votes).await?;
-        // Forgetting rather than storing the new figures: writers commit side by side, and
-        // a later commit's figures could otherwise be overwritten by an earlier one's. Once
-        // per article: a hot article's batch is many votes on one.
+        // Before the transaction: the figures are current from then on at the earliest, and
+        // the TTL counts from there (see `RatingCache::write_through`).
+        let began = Instant::now();
+        let batch = self.backend.apply_vote_batch(votes).await?;
+        // Once per article, however many of the batch's votes were on it. Writers commit side
+        // by side on PostgreSQL and may get here in another order than they committed: the
+        // figures' versions, not the order of arrival, decide which are kept.
         if let Some(cache) = &self.cache {
-            let articles: HashSet<&ArticleId> = votes.iter().map(|vote| &vote.article).collect();
-            for article in articles {
-                cache.forget(article.as_str());
+            for (article, rating) in &batch.ratings {
+                cache.write_through(article, *rating, began);
             }
         }
-        Ok(outcomes)
+        Ok(batch.outcomes)
     }
 }
 
@@ -71,9 +73,12 @@ impl Store {
         article: &ArticleId,
         voter: &VoterHash,
     ) -> Result<Option<RatingCounts>, StoreError> {
+        let began = Instant::now();
         let rating = self.backend().retract_vote(article, voter).await?;
-        self.forget_rating(article);
-        Ok(rating)
+        Ok(rating.map(|rating| {
+            self.write_through(article, rating, began);
+            rating.counts
+        }))
     }
 
     #[tracing::instrument(skip_all, fields(article_id = %article))]

@@ -4,6 +4,8 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpMessage};
+use std::borrow::Cow;
+use std::fmt;
 use std::time::Instant;
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
@@ -51,15 +53,15 @@ impl RootSpanBuilder for RequestSpan {
         match outcome {
             Ok(response) => {
                 let request = response.request();
-                let latency_ms = request
+                let latency = request
                     .extensions()
                     .get::<Started>()
-                    .map(|started| started.0.elapsed().as_secs_f64() * 1000.0)
-                    .unwrap_or_default();
+                    .map(|started| Millis(started.0.elapsed().as_secs_f64() * 1000.0))
+                    .unwrap_or(Millis(0.0));
                 tracing::info!(
                     path = %loggable_path(request.path(), request.match_info().get("voter")),
                     status = response.status().as_u16(),
-                    latency_ms = format!("{latency_ms:.2}"),
+                    latency_ms = %latency,
                     "request finished"
                 );
             }
@@ -71,10 +73,21 @@ impl RootSpanBuilder for RequestSpan {
     }
 }
 
-fn loggable_path(path: &str, voter: Option<&str>) -> String {
+/// Milliseconds to two decimals, formatted only if the line is written (no `String` per
+/// request).
+struct Millis(f64);
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.2}", self.0)
+    }
+}
+
+/// The path as it may be logged; borrowed unless a voter id has to be taken out.
+fn loggable_path<'a>(path: &'a str, voter: Option<&str>) -> Cow<'a, str> {
     match voter {
-        Some(voter) if !voter.is_empty() => path.replace(voter, "{voter}"),
-        _ => path.to_owned(),
+        Some(voter) if !voter.is_empty() => Cow::Owned(path.replace(voter, "{voter}")),
+        _ => Cow::Borrowed(path),
     }
 }
 

@@ -189,10 +189,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(database: TestDatabase, settings: &Settings) -> Self {
-        plaudit::telemetry::init(
+        // The tests' subscriber lives as long as the process, and so does its writer.
+        std::mem::forget(plaudit::telemetry::init(
             &std::env::var("PLAUDIT_TEST_LOG").unwrap_or_else(|_| "off".into()),
             "text",
-        );
+        ));
         let app = Application::build(settings).await.expect("the app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let store = app.store();

@@ -13,6 +13,7 @@ mod editors;
 mod fuzz;
 mod hardening;
 mod health;
+mod hot_cache;
 mod instances;
 mod operations;
 mod ratings;

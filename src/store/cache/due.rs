@@ -86,7 +86,7 @@ impl Drop for RefresherTurn {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{article, counts, ticket_from};
+    use super::super::tests::{article, counts, rating, ticket_from};
     use super::*;
     use std::time::Duration;
 
@@ -95,9 +95,9 @@ mod tests {
         let cache = RatingCache::new(Duration::from_secs(10));
         let (a, b, fresh) = (article("a"), article("b"), article("fresh"));
         let past_half = ticket_from(&cache, Duration::from_secs(6));
-        cache.remember("a", counts(1), &past_half);
-        cache.remember("b", counts(1), &past_half);
-        cache.remember("fresh", counts(1), &cache.ticket());
+        cache.remember("a", rating(1, 1), &past_half);
+        cache.remember("b", rating(1, 1), &past_half);
+        cache.remember("fresh", rating(1, 1), &cache.ticket());
         assert!(!cache.lookup(&fresh).start_refresher);
 
         // The first due entry starts the refresher; the second joins its queue.
@@ -110,7 +110,7 @@ mod tests {
         assert_eq!(turn.next(10), None);
 
         // Read again: not due until half its new life has passed.
-        cache.remember("a", counts(3), &cache.ticket());
+        cache.remember("a", rating(3, 3), &cache.ticket());
         assert!(!cache.lookup(&a).start_refresher);
         assert_eq!(cache.lookup(&a).counts, Some(counts(3)));
     }
@@ -119,7 +119,11 @@ mod tests {
     fn a_refresher_that_stops_early_lets_the_next_one_start() {
         let cache = RatingCache::new(Duration::from_secs(10));
         for id in ["a", "b"] {
-            cache.remember(id, counts(1), &ticket_from(&cache, Duration::from_secs(6)));
+            cache.remember(
+                id,
+                rating(1, 1),
+                &ticket_from(&cache, Duration::from_secs(6)),
+            );
         }
         assert!(cache.lookup(&article("a")).start_refresher);
         drop(cache.refresher()); // as if its task panicked or its runtime went away

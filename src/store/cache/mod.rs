@@ -2,28 +2,40 @@
 //! each cost a database query.
 //!
 //! - Figures are never served once the TTL has passed since they were read from the
-//!   database, so votes through other instances show within it.
-//! - This instance's own writes record the change as they commit, and a read that began
-//!   before it cannot store its older figures: a reader sees their vote on the next read.
-//!   Changes are kept apart from the ratings, where size eviction cannot drop them.
+//!   database (or committed), so votes through other instances show within it.
+//! - This instance's commits put the article's new figures here as they commit (write-through):
+//!   a reader sees their vote on the next read, and a hot article being voted on stays cached.
+//! - Every figure carries the version of the article's aggregates it was read at, which the
+//!   database bumps under the row's lock with each change (migration 0004). Figures replace
+//!   those cached only if at least as new, so neither a read that began before a commit nor an
+//!   earlier commit whose writer got here late (writers commit side by side on PostgreSQL)
+//!   can put older figures over newer ones. A version counter kept in memory could not order
+//!   them: two writers' commits reach memory in any order. The newest version committed here
+//!   is also kept apart from the ratings, where size eviction cannot drop it.
+//! - A miss is one database read however many readers miss at once (`flights.rs`).
 //! - An entry read in the second half of its life is read again in the background, in
 //!   batches, by one task at a time (`due.rs` keeps the queue, `refresher.rs` is the task).
-//!   A popular article's readers then never wait for the database; misses are for articles
-//!   nobody read for a while.
+//!   A popular article's readers then never wait for the database.
+//! - A starting instance loads the most recently voted articles (`warm_start.rs`).
 
 mod due;
+mod flights;
 mod refresher;
+mod warm_start;
 
 pub use due::RefresherTurn;
+pub use flights::Loaded;
 pub use refresher::start_refresher;
+pub use warm_start::warm_start;
 
-use super::RatingCounts;
+use super::{RatingCounts, VersionedRating};
 use crate::domain::ArticleId;
 use due::Due;
+use flights::Flights;
 use moka::Expiry;
 use moka::ops::compute::Op;
 use moka::sync::Cache;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -60,25 +72,32 @@ pub struct RatingCache {
 
 struct Shared {
     ratings: Cache<String, Arc<Entry>>,
-    /// Numbers changes; a read takes its ticket from here before it asks the database.
-    counter: AtomicU64,
-    /// The latest change to each article this instance committed within the TTL. No
+    /// The newest version this instance committed of each article within the TTL. No
     /// capacity bound: it holds one TTL's worth of changed articles.
-    changes: Cache<String, u64>,
+    committed: Cache<String, i64>,
     ttl: Duration,
     due: Mutex<Due>,
+    flights: Mutex<Flights>,
 }
 
 struct Entry {
-    counts: RatingCounts,
-    /// When the read began (so the TTL counts from before the database answered).
+    rating: VersionedRating,
+    /// When the read (or the commit) began, so the TTL counts from before the database
+    /// answered.
     read_at: Instant,
     refresh_asked: AtomicBool,
 }
 
+impl Entry {
+    /// Newer figures replace older ones; the same figures read later extend their life.
+    fn replaces(&self, kept: &Entry) -> bool {
+        self.rating.version > kept.rating.version
+            || (self.rating.version == kept.rating.version && self.read_at >= kept.read_at)
+    }
+}
+
 /// Taken just before reading the database; see `RatingCache::remember`.
 pub struct Ticket {
-    changes_before: u64,
     taken_at: Instant,
 }
 
@@ -127,10 +146,10 @@ impl RatingCache {
         Self {
             shared: Arc::new(Shared {
                 ratings,
-                counter: AtomicU64::new(0),
-                changes: Cache::builder().time_to_live(ttl).build(),
+                committed: Cache::builder().time_to_live(ttl).build(),
                 ttl,
                 due: Mutex::default(),
+                flights: Mutex::default(),
             }),
         }
     }
@@ -148,63 +167,70 @@ impl RatingCache {
             && !entry.refresh_asked.swap(true, Ordering::Relaxed)
             && self.mark_due(article);
         Lookup {
-            counts: Some(entry.counts),
+            counts: Some(entry.rating.counts),
             start_refresher,
         }
     }
 
     pub fn ticket(&self) -> Ticket {
         Ticket {
-            changes_before: self.shared.counter.load(Ordering::SeqCst),
             taken_at: Instant::now(),
         }
     }
 
-    /// Keeps figures read from the database after `ticket` was taken, unless this instance
-    /// committed a change to the article since.
-    pub fn remember(&self, article: &str, counts: RatingCounts, ticket: &Ticket) {
-        // Past the TTL, the record of a change this read missed may have expired.
-        if ticket.taken_at.elapsed() >= self.shared.ttl || self.changed_since(article, ticket) {
+    /// Keeps figures read from the database after `ticket` was taken, unless newer ones are
+    /// cached or were committed here since.
+    pub fn remember(&self, article: &str, rating: VersionedRating, ticket: &Ticket) {
+        // Past the TTL, the record of a newer commit this read missed may have expired.
+        if ticket.taken_at.elapsed() >= self.shared.ttl {
             return;
         }
-        let read = Arc::new(Entry {
-            counts,
-            read_at: ticket.taken_at,
-            refresh_asked: AtomicBool::new(false),
-        });
-        self.shared.ratings.insert(article.to_owned(), read.clone());
-        // A change counted after the check above either removed this entry in `forget`
-        // (recorded, then removed), or is seen here.
-        if self.changed_since(article, ticket) {
-            self.shared
-                .ratings
-                .entry(article.to_owned())
-                .and_compute_with(|kept| match kept {
-                    Some(kept) if Arc::ptr_eq(kept.value(), &read) => Op::Remove,
-                    _ => Op::Nop,
-                });
-        }
+        self.offer(article, rating, ticket.taken_at);
     }
 
-    /// After a committed change to the article: reads that began before now cannot be kept,
-    /// and the next read goes to the database.
-    pub fn forget(&self, article: &str) {
-        let change = self.shared.counter.fetch_add(1, Ordering::SeqCst) + 1;
+    /// After this instance committed a change to the article, begun at `began`: its new
+    /// figures replace older ones, and readers arriving from now on do not join a load that
+    /// may have read the figures before it (`flights.rs`).
+    pub fn write_through(&self, article: &str, rating: VersionedRating, began: Instant) {
+        // Recorded first: a read offering older figures from now on is refused even where
+        // the size limit evicted this entry (see `offer`).
         self.shared
-            .changes
+            .committed
             .entry(article.to_owned())
-            .and_compute_with(|latest| match latest {
-                Some(latest) if *latest.value() >= change => Op::Nop,
-                _ => Op::Put(change),
+            .and_compute_with(|newest| match newest {
+                Some(newest) if *newest.value() >= rating.version => Op::Nop,
+                _ => Op::Put(rating.version),
             });
-        self.shared.ratings.invalidate(article);
+        self.offer(article, rating, began);
+        self.leave_flight(article);
     }
 
-    fn changed_since(&self, article: &str, ticket: &Ticket) -> bool {
+    /// Stores the figures unless the cache holds or this instance committed newer ones. Every
+    /// change to an entry goes through here, and moka runs the computations on one key one at
+    /// a time, so the version check and the store are one step.
+    fn offer(&self, article: &str, rating: VersionedRating, read_at: Instant) {
+        let offered = Entry {
+            rating,
+            read_at,
+            refresh_asked: AtomicBool::new(false),
+        };
         self.shared
-            .changes
-            .get(article)
-            .is_some_and(|change| change > ticket.changes_before)
+            .ratings
+            .entry(article.to_owned())
+            .and_compute_with(|kept| {
+                // Checked inside the computation, after any commit recorded before its
+                // figures were offered.
+                let committed_newer = self
+                    .shared
+                    .committed
+                    .get(article)
+                    .is_some_and(|newest| newest > rating.version);
+                match kept {
+                    _ if committed_newer => Op::Nop,
+                    Some(kept) if !offered.replaces(kept.value()) => Op::Nop,
+                    _ => Op::Put(Arc::new(offered)),
+                }
+            });
     }
 }
 
@@ -218,71 +244,4 @@ impl std::fmt::Debug for RatingCache {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
-    use super::*;
-
-    pub(super) fn counts(count: i64) -> RatingCounts {
-        RatingCounts {
-            count,
-            star_sum: count * 4,
-            distribution: [0, 0, 0, count, 0],
-        }
-    }
-
-    pub(super) fn article(id: &str) -> ArticleId {
-        ArticleId::parse(id).unwrap()
-    }
-
-    #[test]
-    fn a_read_that_began_before_a_change_is_not_kept() {
-        let cache = RatingCache::new(Duration::from_secs(60));
-        let a = article("a");
-        let before = cache.ticket();
-        cache.forget("a");
-        cache.remember("a", counts(1), &before);
-        assert_eq!(cache.lookup(&a).counts, None);
-
-        let after = cache.ticket();
-        cache.remember("a", counts(2), &after);
-        assert_eq!(cache.lookup(&a).counts, Some(counts(2)));
-        // Landing after a newer read, it does not replace it either.
-        cache.remember("a", counts(1), &before);
-        assert_eq!(cache.lookup(&a).counts, Some(counts(2)));
-    }
-
-    #[test]
-    fn a_change_outlives_the_eviction_of_the_rating() {
-        let cache = RatingCache::new(Duration::from_secs(60));
-        let before = cache.ticket();
-        cache.forget("a");
-        // What the size limit may do to any rating at any time.
-        cache.shared.ratings.invalidate_all();
-        cache.shared.ratings.run_pending_tasks();
-        cache.remember("a", counts(1), &before);
-        assert_eq!(cache.lookup(&article("a")).counts, None);
-    }
-
-    /// A ticket taken `ago` (tests back-date reads instead of sleeping through them).
-    pub(super) fn ticket_from(cache: &RatingCache, ago: Duration) -> Ticket {
-        Ticket {
-            taken_at: Instant::now() - ago,
-            ..cache.ticket()
-        }
-    }
-
-    #[test]
-    fn entries_expire_the_ttl_after_their_read_began() {
-        let cache = RatingCache::new(Duration::from_secs(2));
-        cache.remember(
-            "a",
-            counts(1),
-            &ticket_from(&cache, Duration::from_millis(1_500)),
-        );
-        assert_eq!(cache.lookup(&article("a")).counts, Some(counts(1)));
-        std::thread::sleep(Duration::from_millis(700));
-        assert_eq!(cache.lookup(&article("a")).counts, None);
-        // Nor is a read older than the TTL stored at all.
-        cache.remember("a", counts(1), &ticket_from(&cache, Duration::from_secs(2)));
-        assert_eq!(cache.lookup(&article("a")).counts, None);
-    }
-}
+pub(super) mod tests;

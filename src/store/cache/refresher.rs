@@ -29,8 +29,8 @@ async fn refresh_due(backend: &dyn Backend, cache: &RatingCache, mut turn: Refre
             Ok(fetched) => {
                 counters().rereads.increment(articles.len() as u64);
                 for article in &articles {
-                    let counts = fetched.get(article.as_str()).copied().unwrap_or_default();
-                    cache.remember(article.as_str(), counts, &ticket);
+                    let rating = fetched.get(article.as_str()).copied().unwrap_or_default();
+                    cache.remember(article.as_str(), rating, &ticket);
                 }
             }
             // Those entries expire as usual; the next read after that asks the database.

@@ -8,11 +8,15 @@ use crate::store::dialect::Dialect;
 use crate::store::editorial::{
     ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord, ResetDetails,
 };
-use crate::store::{RatingCounts, StoreError, sql};
+use crate::store::{RatingCounts, StoreError, VersionedRating, sql};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, Row, Type};
 
 /// An article's metadata (without its authors), its authors as stored (JSON) and its rating.
 pub type ArticleRow = (ArticleMetadata, Option<String>, RatingCounts);
+
+/// A reset: the rating before, the feedback entries deleted, and the zeroed rating after (its
+/// version, for the cache).
+pub type Reset = (RatingCounts, u64, VersionedRating);
 
 pub trait Editorial {
     fn insert_key<'a>(&'a self, key: &'a KeyRecord) -> StoreFuture<'a, ()>;
@@ -44,7 +48,7 @@ pub trait Editorial {
         article: &'a ArticleId,
         key_id: &'a str,
         now: i64,
-    ) -> StoreFuture<'a, Option<(RatingCounts, u64)>>;
+    ) -> StoreFuture<'a, Option<Reset>>;
     fn audit(&self, before_id: i64, limit: i64) -> StoreFuture<'_, Vec<AuditRecord>>;
 }
 
@@ -186,7 +190,7 @@ where
         article: &'a ArticleId,
         key_id: &'a str,
         now: i64,
-    ) -> StoreFuture<'a, Option<(RatingCounts, u64)>> {
+    ) -> StoreFuture<'a, Option<Reset>> {
         Box::pin(async move {
             let id = article.as_str();
             let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
@@ -200,9 +204,16 @@ where
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some(before) = before.map(RatingCounts::from) else {
+            let Some(before) = before.map(RatingRow::versioned) else {
                 return Ok(None);
             };
+            // The row is locked (or the one writer is ours), so `ZERO_ARTICLE` makes this the
+            // next version.
+            let after = VersionedRating {
+                counts: RatingCounts::default(),
+                version: before.version + 1,
+            };
+            let before = before.counts;
             let deleted = sqlx::query::<DB>(sql::DELETE_ARTICLE_FEEDBACK)
                 .bind(id)
                 .execute(&mut *tx)
@@ -232,7 +243,7 @@ where
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok(Some((before, feedback)))
+            Ok(Some((before, feedback, after)))
         })
     }
 

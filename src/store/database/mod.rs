@@ -16,7 +16,7 @@ mod votes;
 pub use editorial::Editorial;
 pub use ratings::RatingReads;
 pub use reports::Reports;
-pub use votes::VoteWrites;
+pub use votes::{AppliedBatch, VoteWrites};
 
 use super::dialect::Dialect;
 use super::{PoolSettings, PoolStats, StoreError, sql};

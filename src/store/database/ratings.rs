@@ -4,7 +4,7 @@ use super::rows::{ArticleRatingRow, RatingRow};
 use super::{Database, StoreFuture};
 use crate::domain::ArticleId;
 use crate::store::dialect::Dialect;
-use crate::store::{RatingCounts, sql};
+use crate::store::{RatingCounts, VersionedRating, sql};
 use sqlx::{Encode, Executor, FromRow, Type};
 use std::collections::HashMap;
 
@@ -13,12 +13,20 @@ pub type Mismatch = (String, RatingCounts, RatingCounts);
 
 pub trait RatingReads {
     /// The article's aggregates; zero if it has none.
-    fn rating<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, RatingCounts>;
+    fn rating<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, VersionedRating>;
     /// The aggregates of those of `articles` that have a row.
     fn ratings<'a>(
         &'a self,
         articles: &'a [ArticleId],
-    ) -> StoreFuture<'a, HashMap<String, RatingCounts>>;
+    ) -> StoreFuture<'a, HashMap<String, VersionedRating>>;
+    /// The aggregates of the articles voted on most recently since `since` (Unix ms): at
+    /// most `max_articles`, found among the latest `max_votes` votes (`sql::RECENT_RATINGS`).
+    fn recent_ratings(
+        &self,
+        since: i64,
+        max_articles: i64,
+        max_votes: i64,
+    ) -> StoreFuture<'_, HashMap<String, VersionedRating>>;
     /// The aggregates computed afresh from the votes.
     fn recount<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, RatingCounts>;
     /// Articles whose kept aggregates differ from a recount of their votes.
@@ -29,23 +37,24 @@ impl<DB: Dialect> RatingReads for Database<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
     for<'r> RatingRow: FromRow<'r, DB::Row>,
     for<'r> ArticleRatingRow: FromRow<'r, DB::Row>,
 {
-    fn rating<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, RatingCounts> {
+    fn rating<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, VersionedRating> {
         Box::pin(async move {
             let row = sqlx::query_as::<DB, RatingRow>(sql::SELECT_RATING)
                 .bind(article.as_str())
                 .fetch_optional(&self.reader)
                 .await?;
-            Ok(row.map(RatingCounts::from).unwrap_or_default())
+            Ok(row.map(RatingRow::versioned).unwrap_or_default())
         })
     }
 
     fn ratings<'a>(
         &'a self,
         articles: &'a [ArticleId],
-    ) -> StoreFuture<'a, HashMap<String, RatingCounts>> {
+    ) -> StoreFuture<'a, HashMap<String, VersionedRating>> {
         Box::pin(async move {
             let query = sqlx::query_as::<DB, ArticleRatingRow>(DB::SELECT_RATINGS);
             let rows = DB::bind_ids(query, articles)?
@@ -53,7 +62,27 @@ where
                 .await?;
             Ok(rows
                 .into_iter()
-                .map(|row| (row.article_id, row.counts.into()))
+                .map(|row| (row.article_id, row.counts.versioned()))
+                .collect())
+        })
+    }
+
+    fn recent_ratings(
+        &self,
+        since: i64,
+        max_articles: i64,
+        max_votes: i64,
+    ) -> StoreFuture<'_, HashMap<String, VersionedRating>> {
+        Box::pin(async move {
+            let rows = sqlx::query_as::<DB, ArticleRatingRow>(sql::RECENT_RATINGS)
+                .bind(since)
+                .bind(max_articles)
+                .bind(max_votes)
+                .fetch_all(&self.reader)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(|row| (row.article_id, row.counts.versioned()))
                 .collect())
         })
     }

@@ -1,7 +1,7 @@
 //! Rows as the database returns them, before they become the store's values.
 
 use crate::domain::Stars;
-use crate::store::{RatingCounts, StoreError};
+use crate::store::{RatingCounts, StoreError, VersionedRating};
 
 /// An article's aggregates, in the columns of `sql::rating_columns!` (and of
 /// `tally_columns!`, which computes them from the votes).
@@ -14,6 +14,19 @@ pub struct RatingRow {
     stars_3: i64,
     stars_4: i64,
     stars_5: i64,
+    /// Absent from recounts and reports (`tally_columns!`), which are not kept figures.
+    #[sqlx(default)]
+    version: i64,
+}
+
+impl RatingRow {
+    pub fn versioned(self) -> VersionedRating {
+        let version = self.version;
+        VersionedRating {
+            counts: self.into(),
+            version,
+        }
+    }
 }
 
 impl From<RatingRow> for RatingCounts {

@@ -1,12 +1,13 @@
 //! A batch of votes in one transaction, step by step: what `VoteWrites::apply_vote_batch`
 //! runs for the group-commit writers (see `group_commit.rs`).
 
-use super::Database;
 use super::rows::{ArticleRatingRow, RatingRow, stars_from_db};
+use super::{AppliedBatch, Database};
 use crate::store::delta::RatingDelta;
 use crate::store::dialect::Dialect;
 use crate::store::{
-    NetworkCap, PendingVote, RatingCounts, RecordedVote, StoreError, VoteChange, VoteOutcome, sql,
+    NetworkCap, PendingVote, RecordedVote, StoreError, VersionedRating, VoteChange, VoteOutcome,
+    sql,
 };
 use sqlx::{Encode, Executor, FromRow, Transaction, Type};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -36,7 +37,7 @@ where
     pub(super) async fn apply_batch(
         &self,
         votes: &[PendingVote],
-    ) -> Result<Vec<VoteOutcome>, StoreError> {
+    ) -> Result<AppliedBatch, StoreError> {
         let mut order: Vec<usize> = (0..votes.len()).collect();
         order.sort_by_key(|&i| (votes[i].article.as_str(), votes[i].voter.as_bytes()));
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
@@ -73,20 +74,24 @@ where
         }
         let ratings = Self::apply_deltas(&mut tx, deltas).await?;
         tx.commit().await?;
-        votes
+        let outcomes: Vec<VoteOutcome> = votes
             .iter()
             .zip(changes)
             .map(|(vote, change)| match change {
                 None => Ok(VoteOutcome::NetworkCapped),
                 Some(change) => match ratings.get(vote.article.as_str()) {
-                    Some(&rating) => Ok(VoteOutcome::Recorded(RecordedVote { change, rating })),
+                    Some(rating) => Ok(VoteOutcome::Recorded(RecordedVote {
+                        change,
+                        rating: rating.counts,
+                    })),
                     None => Err(StoreError::internal(format!(
                         "no aggregates came back for article {}",
                         vote.article
                     ))),
                 },
             })
-            .collect()
+            .collect::<Result<_, StoreError>>()?;
+        Ok(AppliedBatch { outcomes, ratings })
     }
 
     /// One vote within a batch's transaction: what it changed, or `None` if the network cap
@@ -229,7 +234,7 @@ where
     async fn apply_deltas(
         tx: &mut Transaction<'static, DB>,
         deltas: BTreeMap<&str, RatingDelta>,
-    ) -> Result<HashMap<String, RatingCounts>, StoreError> {
+    ) -> Result<HashMap<String, VersionedRating>, StoreError> {
         let mut ratings = HashMap::with_capacity(deltas.len());
         let Some(statement) = DB::APPLY_DELTAS else {
             for (article, delta) in deltas {
@@ -251,7 +256,7 @@ where
             .fetch_all(&mut **tx)
             .await?;
         for row in updated {
-            ratings.insert(row.article_id, row.counts.into());
+            ratings.insert(row.article_id, row.counts.versioned());
         }
         Ok(ratings)
     }
@@ -260,11 +265,11 @@ where
         tx: &mut Transaction<'static, DB>,
         article: &str,
         delta: RatingDelta,
-    ) -> Result<RatingCounts, StoreError> {
+    ) -> Result<VersionedRating, StoreError> {
         let mut query = sqlx::query_as::<DB, RatingRow>(sql::APPLY_DELTA).bind(article);
         for value in delta.values() {
             query = query.bind(value);
         }
-        Ok(query.fetch_one(&mut **tx).await?.into())
+        Ok(query.fetch_one(&mut **tx).await?.versioned())
     }
 }

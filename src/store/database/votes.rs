@@ -6,22 +6,26 @@ use super::{Database, StoreFuture};
 use crate::domain::{ArticleId, VoterHash};
 use crate::store::delta::RatingDelta;
 use crate::store::dialect::Dialect;
-use crate::store::{PendingVote, RatingCounts, StoredVote, VoteOutcome, sql};
+use crate::store::{PendingVote, StoredVote, VersionedRating, VoteOutcome, sql};
 use sqlx::{Encode, Executor, FromRow, Type};
+use std::collections::HashMap;
+
+/// A committed batch: each vote's outcome, in the order of the votes, and the new figures of
+/// each article it changed, which the writer puts in the cache.
+pub struct AppliedBatch {
+    pub outcomes: Vec<VoteOutcome>,
+    pub ratings: HashMap<String, VersionedRating>,
+}
 
 pub trait VoteWrites {
-    /// Applies votes in one transaction, one aggregate update per article; the outcomes in
-    /// the order of `votes`.
-    fn apply_vote_batch<'a>(
-        &'a self,
-        votes: &'a [PendingVote],
-    ) -> StoreFuture<'a, Vec<VoteOutcome>>;
+    /// Applies votes in one transaction, one aggregate update per article.
+    fn apply_vote_batch<'a>(&'a self, votes: &'a [PendingVote]) -> StoreFuture<'a, AppliedBatch>;
     /// The article's new rating, or `None` if the voter had no vote on it.
     fn retract_vote<'a>(
         &'a self,
         article: &'a ArticleId,
         voter: &'a VoterHash,
-    ) -> StoreFuture<'a, Option<RatingCounts>>;
+    ) -> StoreFuture<'a, Option<VersionedRating>>;
     fn find_vote<'a>(
         &'a self,
         article: &'a ArticleId,
@@ -46,10 +50,7 @@ where
     for<'r> RatingRow: FromRow<'r, DB::Row>,
     for<'r> ArticleRatingRow: FromRow<'r, DB::Row>,
 {
-    fn apply_vote_batch<'a>(
-        &'a self,
-        votes: &'a [PendingVote],
-    ) -> StoreFuture<'a, Vec<VoteOutcome>> {
+    fn apply_vote_batch<'a>(&'a self, votes: &'a [PendingVote]) -> StoreFuture<'a, AppliedBatch> {
         Box::pin(self.apply_batch(votes))
     }
 
@@ -57,7 +58,7 @@ where
         &'a self,
         article: &'a ArticleId,
         voter: &'a VoterHash,
-    ) -> StoreFuture<'a, Option<RatingCounts>> {
+    ) -> StoreFuture<'a, Option<VersionedRating>> {
         Box::pin(async move {
             let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
             let removed = sqlx::query_scalar::<DB, i16>(sql::DELETE_VOTE)
