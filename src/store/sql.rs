@@ -80,6 +80,8 @@ pub const RECOUNT: &str = concat!(
     " FROM votes WHERE article_id = $1"
 );
 pub const ALL_RATINGS: &str = concat!("SELECT article_id, ", rating_columns!(), " FROM articles");
+/// What `plaudit seed` finds before it starts: articles and votes.
+pub const SEED_STATE: &str = "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM votes)";
 pub const ALL_RECOUNTS: &str = concat!(
     "SELECT article_id, ",
     tally_columns!(),
