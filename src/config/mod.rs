@@ -10,9 +10,11 @@ use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 
 mod abuse;
 mod secret;
+mod seed;
 
 pub use abuse::AbuseSettings;
 pub use secret::Secret;
+pub use seed::SeedArgs;
 
 #[derive(Debug, Parser)]
 #[command(name = "plaudit", version, about = "Reader ratings for news articles")]
@@ -31,6 +33,8 @@ pub enum Command {
     Migrate,
     /// Check every article's kept rating against a recount of its votes; exit 1 on a mismatch.
     Verify,
+    /// Fill the database with made-up articles, votes and feedback, for a demo or a benchmark.
+    Seed(SeedArgs),
     /// Manage editors' API keys.
     Keys {
         #[command(subcommand)]

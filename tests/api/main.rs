@@ -19,4 +19,5 @@ mod ratings;
 mod reports;
 mod schema;
 mod secrets;
+mod seed;
 mod votes;
