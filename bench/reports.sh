@@ -103,7 +103,7 @@ measure() { # label path [csv]
   local total first size
   total=$(awk '{print $3}' "$work/times" | stats)
   first=$(awk '{print $2}' "$work/times" | stats)
-  size=$(awk 'END {printf "%.1f MB", $4 / 1e6}' "$work/times")
+  size=$(awk 'END {printf "%.0f kB", $4 / 1e3}' "$work/times")
   [ "${3:-}" = csv ] && size="$size, $(wc -l <"$work/body") lines"
   rows+=("| $label | ${total% *} | ${total#* } | ${first% *} | ${first#* } | $size | $(peak_rss) |")
   echo "   $label: median ${total% *} ms, p95 ${total#* } ms" >&2
