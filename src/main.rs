@@ -1,6 +1,7 @@
 use clap::Parser;
-use plaudit::config::{Cli, Command, KeysCommand, Settings};
+use plaudit::config::{Cli, Command, KeysCommand, SeedArgs, Settings};
 use plaudit::domain::Scope;
+use plaudit::seed::{Progress, SeedError, thousands};
 use plaudit::startup::{Application, open_store};
 use plaudit::telemetry;
 
@@ -18,6 +19,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Keys { action } => manage_keys(&settings, action).await?,
         Command::Verify => verify(&settings).await?,
+        Command::Seed(args) => seed(&settings, &args).await?,
     }
     Ok(())
 }
@@ -36,6 +38,35 @@ async fn verify(settings: &Settings) -> anyhow::Result<()> {
     if !mismatches.is_empty() {
         std::process::exit(1);
     }
+    Ok(())
+}
+
+/// The summary goes to stdout, progress to stderr.
+async fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let plan = args.plan(plaudit::store::now_millis());
+    let seeded = plaudit::seed::seed(&store, &plan, &Progress::on_stderr()).await;
+    store.close().await;
+    let summary = match seeded {
+        // The user's to fix, not a failure of the program: the message alone.
+        Err(refused @ (SeedError::HoldsVotes(_) | SeedError::Plan(_))) => {
+            eprintln!("{refused}");
+            std::process::exit(1);
+        }
+        other => other?,
+    };
+    let written = summary.written;
+    let most_voted = summary
+        .most_voted
+        .map(|(article, votes)| format!("; most votes: {article} ({})", thousands(votes.into())))
+        .unwrap_or_default();
+    println!(
+        "seeded {} articles, {} votes and {} feedback entries in {:.1} s{most_voted}",
+        thousands(written.articles),
+        thousands(written.votes),
+        thousands(written.feedback),
+        summary.elapsed.as_secs_f64()
+    );
     Ok(())
 }
 

@@ -10,10 +10,12 @@ use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 
 mod abuse;
 mod secret;
+mod seed;
 mod warm_start;
 
 pub use abuse::AbuseSettings;
 pub use secret::Secret;
+pub use seed::SeedArgs;
 pub use warm_start::WarmStartSettings;
 
 #[derive(Debug, Parser)]
@@ -33,6 +35,8 @@ pub enum Command {
     Migrate,
     /// Check every article's kept rating against a recount of its votes; exit 1 on a mismatch.
     Verify,
+    /// Fill the database with made-up articles, votes and feedback, for a demo or a benchmark.
+    Seed(SeedArgs),
     /// Manage editors' API keys.
     Keys {
         #[command(subcommand)]

@@ -3,6 +3,7 @@
 //! few statements written differently, and how a list of ids is bound. Everything else is
 //! shared, in `database/`, generic over this trait.
 
+use super::bulk::SeedBatch;
 use super::{PoolSettings, StoreError};
 use crate::domain::ArticleId;
 use sqlx::migrate::{Migrate, Migrator};
@@ -38,6 +39,9 @@ pub trait Dialect: sqlx::Database<Arguments: IntoArguments<Self>, Connection: Mi
     const INSERT_VOTES: Option<&'static str>;
     /// Article id and aggregates of the articles bound by `bind_ids`.
     const SELECT_RATINGS: &'static str;
+    /// Run after a seed, outside any transaction, where the database needs it to plan and
+    /// read a bulk-loaded table as it would one grown over time.
+    const AFTER_SEED: Option<&'static str>;
 
     fn migrator() -> &'static Migrator;
 
@@ -49,6 +53,13 @@ pub trait Dialect: sqlx::Database<Arguments: IntoArguments<Self>, Connection: Mi
 
     /// Rows a statement changed (each driver has its own result type, without a shared trait).
     fn rows_affected(result: &Self::QueryResult) -> u64;
+
+    /// Writes a seed batch's rows inside the caller's transaction, the fastest way the
+    /// database has (see `bulk/`).
+    fn write_seed_batch(
+        conn: &mut Self::Connection,
+        batch: &SeedBatch,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Binds a list of article ids as the next parameter.
     fn bind_ids<'q, O>(

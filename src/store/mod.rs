@@ -5,11 +5,13 @@
 //!   `Dialect` (`dialect.rs`), whose two implementations, `sqlite.rs` and `postgres.rs`, hold
 //!   everything that differs between the databases;
 //! - `group_commit.rs`: the writers that commit votes in batches;
-//! - `cache/`: ratings kept in memory, and the task that reads them again.
+//! - `cache/`: ratings kept in memory, and the task that reads them again;
+//! - `bulk/`: many made-up articles and votes at once, for `plaudit seed`.
 //!
 //! Failures are `StoreError`s (`error.rs`), which say what kind of failure happened; the HTTP
 //! layer decides what that means for a response.
 
+mod bulk;
 mod cache;
 mod database;
 mod delta;
@@ -34,6 +36,7 @@ use model::{PendingVote, VersionedRating};
 use std::sync::Arc;
 use votes::Committer;
 
+pub use bulk::{SeedArticle, SeedBatch, SeedFeedback, SeedState, SeedVote};
 pub use editorial::{
     ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord, ResetDetails,
 };

@@ -95,6 +95,8 @@ pub const RECENT_RATINGS: &str = concat!(
      ON recent.article_id = a.article_id"
 );
 pub const ALL_RATINGS: &str = concat!("SELECT article_id, ", rating_columns!(), " FROM articles");
+/// What `plaudit seed` finds before it starts: articles and votes.
+pub const SEED_STATE: &str = "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM votes)";
 pub const ALL_RECOUNTS: &str = concat!(
     "SELECT article_id, ",
     tally_columns!(),

@@ -5,6 +5,7 @@
 //! process on the same file (`plaudit migrate`). Reads use their own pool, which WAL allows
 //! to run beside the writer.
 
+use super::bulk::{SeedBatch, insert_batch};
 use super::database::reusable;
 use super::dialect::Dialect;
 use super::sql::rating_columns;
@@ -13,7 +14,7 @@ use crate::domain::ArticleId;
 use sqlx::migrate::Migrator;
 use sqlx::query::QueryAs;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Pool, Sqlite};
+use sqlx::{Pool, Sqlite, SqliteConnection};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -73,6 +74,9 @@ impl Dialect for Sqlite {
         rating_columns!(),
         " FROM articles WHERE article_id IN (SELECT value FROM json_each($1))"
     );
+    /// Nothing: the service never runs ANALYZE on SQLite, so a seeded file is planned as a
+    /// real one is.
+    const AFTER_SEED: Option<&'static str> = None;
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
@@ -100,6 +104,13 @@ impl Dialect for Sqlite {
 
     fn rows_affected(result: &Self::QueryResult) -> u64 {
         result.rows_affected()
+    }
+
+    async fn write_seed_batch(
+        conn: &mut SqliteConnection,
+        batch: &SeedBatch,
+    ) -> Result<(), StoreError> {
+        insert_batch(conn, batch).await
     }
 
     /// As one JSON text parameter, read by `json_each`.

@@ -20,4 +20,5 @@ mod ratings;
 mod reports;
 mod schema;
 mod secrets;
+mod seed;
 mod votes;

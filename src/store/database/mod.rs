@@ -1,6 +1,6 @@
 //! The store's SQL, run the same way on both databases: one struct, `Database<DB>`, generic
 //! over the `Dialect` (`dialect.rs`), and one trait per area (`votes.rs`, `ratings.rs`,
-//! `editorial.rs`, `reports.rs`, and `Housekeeping` here) that it implements.
+//! `editorial.rs`, `reports.rs`, `seeding.rs`, and `Housekeeping` here) that it implements.
 //!
 //! `Store` holds the database as `Arc<dyn Backend>`, chosen once at start from the URL. Each
 //! call is a virtual call and a boxed future, nothing next to the database round trip it
@@ -10,12 +10,14 @@ mod editorial;
 mod ratings;
 mod reports;
 mod rows;
+mod seeding;
 mod vote_batch;
 mod votes;
 
 pub use editorial::Editorial;
 pub use ratings::RatingReads;
 pub use reports::Reports;
+pub use seeding::Seeding;
 pub use votes::{AppliedBatch, VoteWrites};
 
 use super::dialect::Dialect;
@@ -29,7 +31,15 @@ pub type StoreFuture<'a, T> = BoxFuture<'a, Result<T, StoreError>>;
 
 /// Everything the store asks of a database.
 pub trait Backend:
-    Housekeeping + VoteWrites + RatingReads + Editorial + Reports + Send + Sync + std::fmt::Debug
+    Housekeeping
+    + VoteWrites
+    + RatingReads
+    + Editorial
+    + Reports
+    + Seeding
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
 }
 
@@ -39,6 +49,7 @@ impl<T> Backend for T where
         + RatingReads
         + Editorial
         + Reports
+        + Seeding
         + Send
         + Sync
         + std::fmt::Debug
