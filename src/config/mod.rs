@@ -1,7 +1,7 @@
 //! Every setting in one place: a flag, an environment variable and a default that works on a
 //! laptop. `plaudit --help` lists them.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser};
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -9,57 +9,16 @@ use std::time::Duration;
 use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 
 mod abuse;
+mod cli;
 mod secret;
 mod seed;
 mod warm_start;
 
 pub use abuse::AbuseSettings;
+pub use cli::{Cli, Command, KeysCommand};
 pub use secret::Secret;
 pub use seed::SeedArgs;
 pub use warm_start::WarmStartSettings;
-
-#[derive(Debug, Parser)]
-#[command(name = "plaudit", version, about = "Reader ratings for news articles")]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    #[command(flatten)]
-    pub settings: Settings,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the API (the default).
-    Serve,
-    /// Apply the database migrations, then exit.
-    Migrate,
-    /// Check every article's kept rating against a recount of its votes; exit 1 on a mismatch.
-    Verify,
-    /// Fill the database with made-up articles, votes and feedback, for a demo or a benchmark.
-    Seed(SeedArgs),
-    /// Manage editors' API keys.
-    Keys {
-        #[command(subcommand)]
-        action: KeysCommand,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
-    /// Create a key and print it, once, alone on stdout.
-    Create {
-        /// Who or what the key is for.
-        #[arg(long)]
-        name: String,
-        /// "read" for reports, "admin" to also edit metadata and reset articles.
-        #[arg(long, default_value = "read", value_parser = ["read", "admin"])]
-        scope: String,
-    },
-    /// List keys (never the keys themselves).
-    List,
-    /// Revoke a key by its id (as `keys list` shows it).
-    Revoke { id: String },
-}
 
 #[derive(Clone, Args)]
 pub struct Settings {
