@@ -4,6 +4,8 @@
 #   bench/run.sh            full: 10 s per run, median of 3 runs per case
 #   bench/run.sh --smoke    CI: 3 s, one run; asserts the harness completes and that the votes
 #                           in the database are exactly the ones the load tool saw acknowledged
+#   BENCH_CASES="reads cold_start"   only these cases (the functions below)
+#   PLAUDIT_BENCH_BIN=path           load that binary, e.g. an older build, for A/B runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 smoke=false
@@ -18,7 +20,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 command -v pgbench >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql-contrib >/dev/null; }
 cargo build --release -q
 cargo build --release -q --example bare_json
-bin=target/release/plaudit
+bin=${PLAUDIT_BENCH_BIN:-target/release/plaudit}
 out=target/bench
 mkdir -p "$out"
 work=$(mktemp -d -p "$out")
@@ -42,11 +44,12 @@ fresh_pg() { # -> URL of a new, migrated database
   echo "${pg_admin%/*}/$db"
 }
 
-start() { # database_url port [VAR=value ...]: starts Plaudit, waits until ready
+start() { # database_url port [VAR=value ...]: starts Plaudit, waits until ready; its logs go
+  # to the terminal, or to the file LOG_TO names (as an operator keeps them)
   local url=$1 port=$2
   shift 2
   env DATABASE_URL="$url" PLAUDIT_BIND="127.0.0.1:$port" PLAUDIT_LOG=warn PLAUDIT_RATE_LIMIT_ENABLED=false \
-    PLAUDIT_VOTERS_PER_NETWORK_PER_DAY=0 "$@" "$bin" &
+    PLAUDIT_VOTERS_PER_NETWORK_PER_DAY=0 "$@" "$bin" >>"${LOG_TO:-/dev/stderr}" 2>&1 &
   server=$!
   servers+=("$server")
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.1; done
@@ -195,12 +198,71 @@ votes_latency_at_half_rate() {
   stop
 }
 
+metric() { # port series -> its value on /metrics (0 while it has none)
+  curl -s "http://127.0.0.1:$1/metrics" | awk -v s="$2" '$1 == s {v = $2} END {print v + 0}'
+}
+
+# Issue 14's cases: the viral article, a cold start, and the access log at its default.
+viral_article() { # one article read by 32 connections, alone, then while 8 more vote on it
+  local url alone under votes misses batches
+  url=$(fresh_pg)
+  start "$url" 18808
+  seconds=1 load vote.lua http://127.0.0.1:18808 HOT=1
+  conns=32 load read.lua http://127.0.0.1:18808 PATH_ONLY=/v1/articles/hot/rating
+  alone=$rps
+  misses=$(metric 18808 'plaudit_rating_cache_lookups_total{result="miss"}')
+  batches=$(metric 18808 plaudit_vote_batch_size_count)
+  HOT=1 wrk -t1 -c8 -d"${seconds}s" -s bench/vote.lua http://127.0.0.1:18808 >"$work/hot-votes" 2>&1 &
+  local voting=$!
+  conns=32 load read.lua http://127.0.0.1:18808 PATH_ONLY=/v1/articles/hot/rating
+  under=$rps
+  wait "$voting"
+  votes=$(awk '/^Requests\/sec/ {print $2}' "$work/hot-votes")
+  misses=$(( $(metric 18808 'plaudit_rating_cache_lookups_total{result="miss"}') - misses ))
+  batches=$(( $(metric 18808 plaudit_vote_batch_size_count) - batches ))
+  echo "   hot article: $votes votes/s in $batches batches; $misses cache misses ($(awk -v m="$misses" -v b="$batches" 'BEGIN { if (b > 0) printf "%.2f", m / b; else print "-" }') per batch)"
+  row "GET hot article while 8 conns vote on it, $votes votes/s, $misses misses in $batches batches (baseline: reads alone)" \
+    "$alone" "$under" "$p50" "$p99" "$(rss_mb "$server")"
+  stop
+}
+
+cold_start() { # reads over 10,000 voted articles from a fresh process, then the same warm
+  local url cold cold_p99
+  url=$(fresh_pg)
+  start "$url" 18809
+  seconds=2 load vote.lua http://127.0.0.1:18809
+  stop
+  start "$url" 18809
+  load read.lua http://127.0.0.1:18809
+  cold=$rps cold_p99=$p99
+  load read.lua http://127.0.0.1:18809
+  row "GET rating from a cold start, p99 cold $cold_p99 ms (baseline: the same server warm)" \
+    "$rps" "$cold" "$p50" "$p99" "$(rss_mb "$server")"
+  stop
+}
+
+access_log() { # reads with the default log settings, to a file, against PLAUDIT_LOG=warn
+  local url quiet
+  url=$(fresh_pg)
+  start "$url" 18810
+  seconds=2 load vote.lua http://127.0.0.1:18810
+  load read.lua http://127.0.0.1:18810
+  quiet=$rps
+  stop
+  LOG_TO="$work/access.log" start "$url" 18810 PLAUDIT_LOG=info,sqlx::postgres::notice=warn
+  load read.lua http://127.0.0.1:18810
+  row "GET rating with the default access log, to a file of $(wc -l <"$work/access.log") lines (baseline: PLAUDIT_LOG=warn)" \
+    "$quiet" "$rps" "$p50" "$p99" "$(rss_mb "$server")"
+  stop
+}
+
 echo "== bench: ${seconds}s per run, median of $runs, $conns connections, $(nproc) cores"
-votes_on_postgres "votes/s, PostgreSQL, 10,000 articles, 64 conns (baseline: pgbench naive)" 0
-votes_on_postgres "votes/s, PostgreSQL, one hot article, 64 conns (baseline: pgbench naive)" 1
-votes_on_sqlite
-reads
-votes_latency_at_half_rate
+votes_spread() { votes_on_postgres "votes/s, PostgreSQL, 10,000 articles, 64 conns (baseline: pgbench naive)" 0; }
+votes_hot() { votes_on_postgres "votes/s, PostgreSQL, one hot article, 64 conns (baseline: pgbench naive)" 1; }
+for case in ${BENCH_CASES:-votes_spread votes_hot votes_on_sqlite reads votes_latency_at_half_rate \
+  viral_article cold_start access_log}; do
+  "$case"
+done
 
 {
   echo "| case | baseline | Plaudit | ratio | p50 ms | p99 ms | RSS (peak) |"
