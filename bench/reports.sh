@@ -36,7 +36,8 @@ server=
 db=
 url=
 cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
+  # Waited for: its shutdown drains for a second, keeping the port that a next run takes.
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; fi
   if [ -z "${REUSE:-}" ] && [ "${KEEP:-0}" != 1 ]; then
     if [ -n "$db" ]; then psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true; fi
     if [ "$backend" = sqlite ]; then rm -f "$url" "$url-wal" "$url-shm"; fi
