@@ -138,7 +138,7 @@ reads() { # over a PostgreSQL database with votes on 10,000 articles
   local url base=() ours=() p50s=() p99s=() body rss
   url=$(fresh_pg)
   start "$url" 18803
-  BENCH_SECONDS=2 load vote.lua http://127.0.0.1:18803
+  seconds=2 load vote.lua http://127.0.0.1:18803
   body=$(curl -s http://127.0.0.1:18803/v1/articles/a42/rating)
   BODY=$body BIND=127.0.0.1:18804 target/release/examples/bare_json &
   local bare=$!
