@@ -22,12 +22,23 @@ pub trait Dialect: sqlx::Database<Arguments: IntoArguments<Self>, Connection: Mi
     const SEPARATE_READER: bool;
     /// How a transaction that will write begins.
     const BEGIN_WRITE: &'static str;
-    /// The voter's vote on the article (`$1`, `$2`): stars and revision, locked if needed.
+    /// The voter's vote on the article (`$1`, `$2`): stars, revision and when it was last
+    /// cast, locked if needed.
     const SELECT_VOTE_FOR_UPDATE: &'static str;
     /// A reset takes the article's votes (`LOCK_ARTICLE_VOTES`), then the article itself
     /// (`LOCK_ARTICLE`, which returns its aggregates).
     const LOCK_ARTICLE_VOTES: &'static str;
     const LOCK_ARTICLE: &'static str;
+    /// Adds `$1`, a JSON array of `[article, day, n1, ..., n5]` (see `DayDeltas`), to the
+    /// daily roll-ups, making the rows that are missing.
+    const APPLY_DAY_DELTAS: &'static str;
+    /// How reports write a real number (`CAST(x AS ...)`) and compare article ids byte by
+    /// byte, as Rust's `str` does (so that keyset pages follow the order the service sorts in).
+    const FLOAT: &'static str;
+    const BYTE_ORDER: &'static str;
+    /// Bounds the statements of the current transaction to `$1` milliseconds (as text), where
+    /// the database can cancel a statement.
+    const LIMIT_STATEMENT_TIME: Option<&'static str>;
     /// A batch's articles (`$1`, a JSON array of ids), each made unless it exists, with
     /// `created_at` `$2`.
     const ENSURE_ARTICLES: &'static str;

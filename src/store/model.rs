@@ -23,6 +23,15 @@ impl std::ops::AddAssign<&RatingCounts> for RatingCounts {
 }
 
 impl RatingCounts {
+    /// The counts of votes at 1 to 5 stars, with their count and star sum.
+    pub fn of_distribution(distribution: [i64; 5]) -> Self {
+        Self {
+            count: distribution.iter().sum(),
+            star_sum: (1..).zip(distribution).map(|(stars, n)| stars * n).sum(),
+            distribution,
+        }
+    }
+
     /// The mean stars, or 0 for an article without votes (the widget's "0 / 5").
     pub fn average(&self) -> f64 {
         if self.count == 0 {

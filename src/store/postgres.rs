@@ -23,7 +23,7 @@ impl Dialect for Postgres {
     const BEGIN_WRITE: &'static str = "BEGIN";
     /// The row lock makes a concurrent change or retraction by the same voter wait for this
     /// one, so the aggregate deltas are computed from the vote as it really was.
-    const SELECT_VOTE_FOR_UPDATE: &'static str = "SELECT stars, revision FROM votes \
+    const SELECT_VOTE_FOR_UPDATE: &'static str = "SELECT stars, revision, updated_at FROM votes \
          WHERE article_id = $1 AND voter_hash = $2 FOR UPDATE";
     const LOCK_ARTICLE_VOTES: &'static str = "SELECT 1 FROM votes WHERE article_id = $1 FOR UPDATE";
     const LOCK_ARTICLE: &'static str = concat!(
@@ -31,6 +31,23 @@ impl Dialect for Postgres {
         rating_columns!(),
         " FROM articles WHERE article_id = $1 FOR UPDATE"
     );
+    /// In the array's (sorted) order. Only a writer holding an article's row lock (taken by
+    /// its delta first) changes that article's days, so day rows add no lock order of their own.
+    const APPLY_DAY_DELTAS: &'static str = "INSERT INTO article_days \
+         (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) \
+         SELECT e->>0, CAST(e->>1 AS BIGINT), CAST(e->>2 AS BIGINT), CAST(e->>3 AS BIGINT), \
+         CAST(e->>4 AS BIGINT), CAST(e->>5 AS BIGINT), CAST(e->>6 AS BIGINT) \
+         FROM json_array_elements(CAST($1 AS json)) AS e \
+         ON CONFLICT (article_id, day) DO UPDATE SET \
+         stars_1 = article_days.stars_1 + excluded.stars_1, \
+         stars_2 = article_days.stars_2 + excluded.stars_2, \
+         stars_3 = article_days.stars_3 + excluded.stars_3, \
+         stars_4 = article_days.stars_4 + excluded.stars_4, \
+         stars_5 = article_days.stars_5 + excluded.stars_5";
+    const FLOAT: &'static str = "DOUBLE PRECISION";
+    const BYTE_ORDER: &'static str = " COLLATE \"C\"";
+    const LIMIT_STATEMENT_TIME: Option<&'static str> =
+        Some("SELECT set_config('statement_timeout', $1, true)");
     /// Rows are inserted in the array's order, which the caller sorts (the lock order).
     const ENSURE_ARTICLES: &'static str = "INSERT INTO articles (article_id, created_at) \
          SELECT value, CAST($2 AS BIGINT) FROM json_array_elements_text(CAST($1 AS json)) \
@@ -49,7 +66,8 @@ impl Dialect for Postgres {
     /// A bulk load leaves the tables without statistics (bad plans) and without a visibility
     /// map (no index-only scans) until autovacuum comes by, which a running service's tables
     /// have long had.
-    const AFTER_SEED: Option<&'static str> = Some("VACUUM (ANALYZE) articles, votes, feedback");
+    const AFTER_SEED: Option<&'static str> =
+        Some("VACUUM (ANALYZE) articles, votes, article_days, feedback");
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR

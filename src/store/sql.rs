@@ -48,7 +48,7 @@ pub const INSERT_VOTE: &str = "INSERT INTO votes \
 pub const UPDATE_VOTE: &str = "UPDATE votes SET stars = $3, updated_at = $4, revision = $5 \
      WHERE article_id = $1 AND voter_hash = $2";
 pub const DELETE_VOTE: &str =
-    "DELETE FROM votes WHERE article_id = $1 AND voter_hash = $2 RETURNING stars";
+    "DELETE FROM votes WHERE article_id = $1 AND voter_hash = $2 RETURNING stars, updated_at";
 pub const SELECT_VOTE: &str = "SELECT stars, created_at, updated_at, revision FROM votes \
      WHERE article_id = $1 AND voter_hash = $2";
 pub const ADD_NETWORK_VOTER: &str = "INSERT INTO network_voters \
@@ -102,6 +102,13 @@ pub const ALL_RECOUNTS: &str = concat!(
     tally_columns!(),
     " FROM votes GROUP BY article_id"
 );
+/// The daily roll-ups, and the same counted again from the votes, for `plaudit verify`.
+pub const ALL_DAYS: &str =
+    "SELECT article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5 FROM article_days";
+pub const ALL_DAY_RECOUNTS: &str = "SELECT article_id, updated_at / 86400000 AS day, \
+     SUM(CASE WHEN stars = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN stars = 2 THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN stars = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN stars = 4 THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN stars = 5 THEN 1 ELSE 0 END) FROM votes GROUP BY article_id, day";
 
 // Editors: keys, metadata, feedback, resets and their audit log.
 
@@ -136,6 +143,7 @@ pub const SELECT_FEEDBACK: &str = "SELECT f.id, f.article_id, f.stars, f.revisio
      ORDER BY f.id DESC LIMIT $6";
 pub const DELETE_ARTICLE_FEEDBACK: &str = "DELETE FROM feedback WHERE article_id = $1";
 pub const DELETE_ARTICLE_VOTES: &str = "DELETE FROM votes WHERE article_id = $1";
+pub const DELETE_ARTICLE_DAYS: &str = "DELETE FROM article_days WHERE article_id = $1";
 pub const DELETE_ARTICLE_NETWORK_VOTERS: &str = "DELETE FROM network_voters WHERE article_id = $1";
 /// A reset is a change like any: the version goes on counting (see `APPLY_DELTA`).
 pub const ZERO_ARTICLE: &str = "UPDATE articles SET vote_count = 0, star_sum = 0, \
@@ -146,36 +154,22 @@ pub const INSERT_AUDIT: &str =
 pub const SELECT_AUDIT: &str = "SELECT id, at, key_id, action, article_id, details \
      FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2";
 
-// Reports, computed from the votes themselves so that any time window can be asked for.
+// Reports (the rankings, totals and sections are put together in `report_sql.rs`).
 
-/// A vote counts in a window by the time it was last cast or changed. Grouping by the
-/// article's primary key lets both databases take title and section along.
-macro_rules! article_figures {
-    ($filter:literal) => {
-        concat!(
-            "SELECT a.article_id, a.title, a.section, ",
-            tally_columns!(),
-            " FROM votes v JOIN articles a ON a.article_id = v.article_id WHERE ",
-            $filter,
-            " GROUP BY a.article_id"
-        )
-    };
-}
-
-/// A time filter with open bounds makes SQLite walk the `updated_at` index and sort; without
-/// it, it streams the votes in primary-key order, four times faster over 100,000 votes.
-pub const ARTICLE_FIGURES_ALL_TIME: &str = article_figures!("($1 IS NULL OR a.section = $1)");
-pub const ARTICLE_FIGURES_IN_WINDOW: &str =
-    article_figures!("v.updated_at >= $2 AND v.updated_at < $3 AND ($1 IS NULL OR a.section = $1)");
-pub const ONE_ARTICLE_FIGURES: &str =
-    article_figures!("v.article_id = $1 AND v.updated_at >= $2 AND v.updated_at < $3");
-/// What the Bayesian prior is computed from: every vote in the window.
-pub const WINDOW_TOTALS: &str = "SELECT COUNT(*), COALESCE(SUM(stars), 0) FROM votes \
-     WHERE updated_at >= $1 AND updated_at < $2";
-pub const DAILY_FIGURES: &str = "SELECT updated_at / 86400000 AS day, COUNT(*) AS vote_count, \
-     COALESCE(SUM(stars), 0) AS star_sum FROM votes \
-     WHERE article_id = $1 AND updated_at >= $2 AND updated_at < $3 \
-     GROUP BY updated_at / 86400000 ORDER BY day";
+/// One article's votes per UTC day (`$2`): the roll-ups of whole days (`$3`..`$4`) and the
+/// votes of the part-days at the window's edges (`$5`..`$8`); parameters as in `report_sql.rs`.
+pub const DAILY_FIGURES: &str = "SELECT day, CAST(SUM(c) AS BIGINT) AS vote_count, \
+     CAST(SUM(s) AS BIGINT) AS star_sum FROM (\
+     SELECT day, stars_1 + stars_2 + stars_3 + stars_4 + stars_5 AS c, \
+     stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5 AS s FROM article_days \
+     WHERE article_id = $2 AND day >= $3 AND day < $4 \
+     UNION ALL SELECT updated_at / 86400000, 1, stars FROM votes \
+     WHERE article_id = $2 AND updated_at >= $5 AND updated_at < $6 \
+     UNION ALL SELECT updated_at / 86400000, 1, stars FROM votes \
+     WHERE article_id = $2 AND updated_at >= $7 AND updated_at < $8) days \
+     GROUP BY day HAVING SUM(c) > 0 ORDER BY day";
+/// An article's votes by the revision they were cast on, in the window; one article's votes
+/// are few enough to count each time.
 pub const REVISION_FIGURES: &str = concat!(
     "SELECT revision, MIN(updated_at) AS first_vote_at, ",
     tally_columns!(),

@@ -30,13 +30,27 @@ impl Dialect for Sqlite {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     /// The single writer connection already serialises writes, so a plain read suffices.
     const SELECT_VOTE_FOR_UPDATE: &'static str =
-        "SELECT stars, revision FROM votes WHERE article_id = $1 AND voter_hash = $2";
+        "SELECT stars, revision, updated_at FROM votes WHERE article_id = $1 AND voter_hash = $2";
     const LOCK_ARTICLE_VOTES: &'static str = "SELECT 1 FROM votes WHERE article_id = $1";
     const LOCK_ARTICLE: &'static str = concat!(
         "SELECT ",
         rating_columns!(),
         " FROM articles WHERE article_id = $1"
     );
+    const APPLY_DAY_DELTAS: &'static str = "INSERT INTO article_days \
+         (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) \
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), \
+         json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), \
+         json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each($1) WHERE true \
+         ON CONFLICT (article_id, day) DO UPDATE SET \
+         stars_1 = stars_1 + excluded.stars_1, stars_2 = stars_2 + excluded.stars_2, \
+         stars_3 = stars_3 + excluded.stars_3, stars_4 = stars_4 + excluded.stars_4, \
+         stars_5 = stars_5 + excluded.stars_5";
+    const FLOAT: &'static str = "REAL";
+    /// SQLite compares text with memcmp unless told otherwise.
+    const BYTE_ORDER: &'static str = "";
+    /// None: a statement cannot be cancelled from outside here; the caller's timeout answers.
+    const LIMIT_STATEMENT_TIME: Option<&'static str> = None;
     /// (`WHERE true` tells SQLite's parser that `ON CONFLICT` belongs to the insert.)
     const ENSURE_ARTICLES: &'static str = "INSERT INTO articles (article_id, created_at) \
          SELECT value, CAST($2 AS INTEGER) FROM json_each($1) WHERE true \

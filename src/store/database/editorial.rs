@@ -221,6 +221,7 @@ where
             let feedback = DB::rows_affected(&deleted);
             for statement in [
                 sql::DELETE_ARTICLE_VOTES,
+                sql::DELETE_ARTICLE_DAYS,
                 sql::DELETE_ARTICLE_NETWORK_VOTERS,
                 sql::ZERO_ARTICLE,
             ] {

@@ -4,7 +4,7 @@ use super::rows::{ArticleRatingRow, RatingRow};
 use super::{Database, StoreFuture};
 use crate::domain::ArticleId;
 use crate::store::dialect::Dialect;
-use crate::store::{RatingCounts, VersionedRating, sql};
+use crate::store::{RatingCounts, StoreError, VersionedRating, sql};
 use sqlx::{Encode, Executor, FromRow, Type};
 use std::collections::HashMap;
 
@@ -40,6 +40,7 @@ where
     for<'q> i64: Encode<'q, DB> + Type<DB>,
     for<'r> RatingRow: FromRow<'r, DB::Row>,
     for<'r> ArticleRatingRow: FromRow<'r, DB::Row>,
+    for<'r> DayRow: FromRow<'r, DB::Row>,
 {
     fn rating<'a>(&'a self, article: &'a ArticleId) -> StoreFuture<'a, VersionedRating> {
         Box::pin(async move {
@@ -109,14 +110,64 @@ where
                     .into_iter()
                     .map(|row| (row.article_id, row.counts.into()))
                     .collect();
-            Ok(kept
+            let mut mismatches: Vec<Mismatch> = kept
                 .into_iter()
                 .filter_map(|row| {
                     let kept = RatingCounts::from(row.counts);
                     let recount = counted.get(&row.article_id).copied().unwrap_or_default();
                     (kept != recount).then_some((row.article_id, kept, recount))
                 })
-                .collect())
+                .collect();
+            mismatches.extend(self.day_mismatches().await?);
+            Ok(mismatches)
         })
+    }
+}
+
+type DayRow = (String, i64, i64, i64, i64, i64, i64);
+
+impl<DB: Dialect> Database<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'r> DayRow: FromRow<'r, DB::Row>,
+{
+    /// Days whose roll-up differs from a recount of the votes last cast on them, named
+    /// "article on YYYY-MM-DD".
+    async fn day_mismatches(&self) -> Result<Vec<Mismatch>, StoreError> {
+        let counts = |rows: Vec<DayRow>| -> HashMap<(String, i64), RatingCounts> {
+            rows.into_iter()
+                .map(|(article, day, s1, s2, s3, s4, s5)| {
+                    (
+                        (article, day),
+                        RatingCounts::of_distribution([s1, s2, s3, s4, s5]),
+                    )
+                })
+                .collect()
+        };
+        let kept = counts(
+            sqlx::query_as::<DB, DayRow>(sql::ALL_DAYS)
+                .fetch_all(&self.reader)
+                .await?,
+        );
+        let counted = counts(
+            sqlx::query_as::<DB, DayRow>(sql::ALL_DAY_RECOUNTS)
+                .fetch_all(&self.reader)
+                .await?,
+        );
+        let mut days: Vec<&(String, i64)> = kept.keys().chain(counted.keys()).collect();
+        days.sort();
+        days.dedup();
+        Ok(days
+            .into_iter()
+            .filter_map(|key| {
+                let kept = kept.get(key).copied().unwrap_or_default();
+                let recount = counted.get(key).copied().unwrap_or_default();
+                let (article, day) = key;
+                (kept != recount).then(|| {
+                    let name = format!("{article} on {}", crate::time::format_day(*day));
+                    (name, kept, recount)
+                })
+            })
+            .collect())
     }
 }

@@ -3,7 +3,7 @@
 
 use super::rows::{ArticleRatingRow, RatingRow, stars_from_db};
 use super::{AppliedBatch, Database};
-use crate::store::delta::RatingDelta;
+use crate::store::delta::{DayDeltas, RatingDelta};
 use crate::store::dialect::Dialect;
 use crate::store::{
     NetworkCap, PendingVote, RecordedVote, StoreError, VersionedRating, VoteChange, VoteOutcome,
@@ -26,7 +26,7 @@ where
     for<'q> i16: Encode<'q, DB> + Type<DB>,
     for<'q> String: Encode<'q, DB> + Type<DB>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
-    for<'r> (i16, Option<String>): FromRow<'r, DB::Row>,
+    for<'r> (i16, Option<String>, i64): FromRow<'r, DB::Row>,
     for<'r> (String, Vec<u8>): FromRow<'r, DB::Row>,
     for<'r> RatingRow: FromRow<'r, DB::Row>,
     for<'r> ArticleRatingRow: FromRow<'r, DB::Row>,
@@ -52,6 +52,7 @@ where
         let mut inserted = Self::insert_new_votes(&mut tx, votes).await?;
         let mut changes: Vec<Option<VoteChange>> = vec![None; votes.len()];
         let mut deltas: BTreeMap<&str, RatingDelta> = BTreeMap::new();
+        let mut days = DayDeltas::default();
         for i in order {
             let vote = &votes[i];
             // The first vote of a voter that the batch insert stored is new; any other (a
@@ -63,9 +64,13 @@ where
                     vote.voter.as_bytes().to_vec(),
                 ));
             changes[i] = if first {
-                Self::admit_new_vote(&mut tx, vote).await?
+                let admitted = Self::admit_new_vote(&mut tx, vote).await?;
+                if admitted.is_some() {
+                    days.add(vote.article.as_str(), vote.now, vote.stars);
+                }
+                admitted
             } else {
-                Self::apply_vote(&mut tx, vote).await?
+                Self::apply_vote(&mut tx, vote, &mut days).await?
             };
             if let Some(change) = changes[i] {
                 let delta = deltas.entry(vote.article.as_str()).or_default();
@@ -73,6 +78,7 @@ where
             }
         }
         let ratings = Self::apply_deltas(&mut tx, deltas).await?;
+        Self::apply_day_deltas(&mut tx, &days).await?;
         tx.commit().await?;
         let outcomes: Vec<VoteOutcome> = votes
             .iter()
@@ -95,10 +101,11 @@ where
     }
 
     /// One vote within a batch's transaction: what it changed, or `None` if the network cap
-    /// refused a new voter.
+    /// refused a new voter; its move between days goes into `days`.
     async fn apply_vote(
         tx: &mut Transaction<'static, DB>,
         vote: &PendingVote,
+        days: &mut DayDeltas,
     ) -> Result<Option<VoteChange>, StoreError> {
         let (article, voter, stars) = (vote.article.as_str(), vote.voter.as_bytes(), vote.stars);
         let revision = vote.revision.as_deref();
@@ -114,15 +121,20 @@ where
                 .execute(&mut **tx)
                 .await?;
             if DB::rows_affected(&inserted) == 1 {
-                return Self::admit_new_vote(tx, vote).await;
+                let admitted = Self::admit_new_vote(tx, vote).await?;
+                if admitted.is_some() {
+                    days.add(article, vote.now, stars);
+                }
+                return Ok(admitted);
             }
-            let previous = sqlx::query_as::<DB, (i16, Option<String>)>(DB::SELECT_VOTE_FOR_UPDATE)
-                .bind(article)
-                .bind(voter)
-                .fetch_optional(&mut **tx)
-                .await?;
+            let previous =
+                sqlx::query_as::<DB, (i16, Option<String>, i64)>(DB::SELECT_VOTE_FOR_UPDATE)
+                    .bind(article)
+                    .bind(voter)
+                    .fetch_optional(&mut **tx)
+                    .await?;
             // Retracted between the two statements (by another instance): insert again.
-            let Some((previous, previous_revision)) = previous else {
+            let Some((previous, previous_revision, last_cast)) = previous else {
                 continue;
             };
             let previous = stars_from_db(previous)?;
@@ -136,6 +148,9 @@ where
                     .bind(revision)
                     .execute(&mut **tx)
                     .await?;
+                // Rewritten, so last cast now: it counts on today, no longer on its old day.
+                days.remove(article, last_cast, previous);
+                days.add(article, vote.now, stars);
             }
             return Ok(Some(if previous == stars {
                 VoteChange::Repeated
@@ -259,6 +274,20 @@ where
             ratings.insert(row.article_id, row.counts.versioned());
         }
         Ok(ratings)
+    }
+
+    /// The batch's moves between days, in one statement (see `Dialect::APPLY_DAY_DELTAS`).
+    pub(super) async fn apply_day_deltas(
+        tx: &mut Transaction<'static, DB>,
+        days: &DayDeltas,
+    ) -> Result<(), StoreError> {
+        if let Some(rows) = days.to_json() {
+            sqlx::query::<DB>(DB::APPLY_DAY_DELTAS)
+                .bind(rows)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     pub(super) async fn apply_delta(

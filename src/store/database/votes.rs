@@ -4,7 +4,7 @@
 use super::rows::{ArticleRatingRow, RatingRow, stars_from_db};
 use super::{Database, StoreFuture};
 use crate::domain::{ArticleId, VoterHash};
-use crate::store::delta::RatingDelta;
+use crate::store::delta::{DayDeltas, RatingDelta};
 use crate::store::dialect::Dialect;
 use crate::store::{PendingVote, StoredVote, VersionedRating, VoteOutcome, sql};
 use sqlx::{Encode, Executor, FromRow, Type};
@@ -44,7 +44,8 @@ where
     for<'q> String: Encode<'q, DB> + Type<DB>,
     for<'r> (i16,): FromRow<'r, DB::Row>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
-    for<'r> (i16, Option<String>): FromRow<'r, DB::Row>,
+    for<'r> (i16, Option<String>, i64): FromRow<'r, DB::Row>,
+    for<'r> (i16, i64): FromRow<'r, DB::Row>,
     for<'r> (i16, i64, i64, Option<String>): FromRow<'r, DB::Row>,
     for<'r> (String, Vec<u8>): FromRow<'r, DB::Row>,
     for<'r> RatingRow: FromRow<'r, DB::Row>,
@@ -61,16 +62,20 @@ where
     ) -> StoreFuture<'a, Option<VersionedRating>> {
         Box::pin(async move {
             let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-            let removed = sqlx::query_scalar::<DB, i16>(sql::DELETE_VOTE)
+            let removed = sqlx::query_as::<DB, (i16, i64)>(sql::DELETE_VOTE)
                 .bind(article.as_str())
                 .bind(voter.as_bytes())
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some(removed) = removed else {
+            let Some((removed, last_cast)) = removed else {
                 return Ok(None);
             };
-            let delta = RatingDelta::default().remove(stars_from_db(removed)?);
+            let removed = stars_from_db(removed)?;
+            let delta = RatingDelta::default().remove(removed);
             let rating = Self::apply_delta(&mut tx, article.as_str(), delta).await?;
+            let mut days = DayDeltas::default();
+            days.remove(article.as_str(), last_cast, removed);
+            Self::apply_day_deltas(&mut tx, &days).await?;
             tx.commit().await?;
             Ok(Some(rating))
         })
