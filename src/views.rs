@@ -3,7 +3,7 @@
 
 use crate::domain::ArticleId;
 use crate::stats;
-use crate::store::{ArticleFigures, RatingCounts};
+use crate::store::RatingCounts;
 use serde::Serialize;
 
 /// An article's rating as the API shows it.
@@ -65,15 +65,19 @@ pub struct Prior {
 }
 
 impl Prior {
-    /// The mean of every vote in `rows`: what an article with no votes of its own is assumed to be.
-    pub fn of(rows: &[ArticleFigures], weight: f64) -> Self {
-        let (sum, count) = rows.iter().fold((0, 0), |(sum, count), row| {
-            (sum + row.counts.star_sum, count + row.counts.count)
-        });
+    /// The mean of every vote in the report's window (`star_sum` over `count`): what an
+    /// article with no votes of its own is assumed to be.
+    pub fn of(star_sum: i64, count: i64, weight: f64) -> Self {
         Self {
-            mean: stats::mean(sum, count),
+            mean: stats::mean(star_sum, count),
             weight,
         }
+    }
+
+    /// Mean and weight as the database sorts by them: a weight below 0 (or NaN) counts as 0,
+    /// as `stats::bayesian_average` reads it.
+    pub fn for_sorting(self) -> (f64, f64) {
+        (self.mean, self.weight.max(0.0))
     }
 }
 

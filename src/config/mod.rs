@@ -58,6 +58,16 @@ pub struct Settings {
     #[arg(long, env = "PLAUDIT_DB_TIMEOUT", default_value_t = 5, global = true)]
     pub db_timeout_secs: u64,
 
+    /// Seconds an editor's report query may run before it is cancelled and answered with 503
+    /// (PostgreSQL cancels the statement; SQLite's answer comes in time but the query runs on).
+    #[arg(
+        long,
+        env = "PLAUDIT_REPORT_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub report_timeout_secs: u64,
+
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "PLAUDIT_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,
@@ -192,6 +202,7 @@ impl Settings {
         PoolSettings {
             max_connections: self.db_max_connections.max(1),
             acquire_timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
+            report_timeout: Duration::from_secs(self.report_timeout_secs.max(1)),
         }
     }
 }
@@ -204,6 +215,7 @@ impl fmt::Debug for Settings {
             .field("secret", &self.secret)
             .field("db_max_connections", &self.db_max_connections)
             .field("db_timeout_secs", &self.db_timeout_secs)
+            .field("report_timeout_secs", &self.report_timeout_secs)
             .field("workers", &self.workers)
             .field("log", &self.log)
             .field("log_format", &self.log_format)

@@ -22,6 +22,7 @@ mod group_commit;
 mod model;
 mod postgres;
 mod ratings;
+mod report_sql;
 mod reports;
 mod settings;
 mod sql;
@@ -44,7 +45,10 @@ pub use error::StoreError;
 pub use model::{
     NetworkCap, PoolStats, RatingCounts, RecordedVote, StoredVote, VoteChange, VoteOutcome,
 };
-pub use reports::{ArticleFigures, DayFigures, ReportWindow, RevisionFigures};
+pub use reports::{
+    ArticleFigures, DayFigures, Order, RankedArticle, RankingQuery, ReportWindow, RevisionFigures,
+    SectionFigures, SortKey,
+};
 pub use settings::{BatchSettings, PoolSettings, StoreSettings, WarmStart};
 
 /// The votes, ratings and editors' data, on one of the two databases; cheap to clone (it

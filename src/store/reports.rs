@@ -1,8 +1,12 @@
-//! The aggregations behind editors' reports, computed from the votes themselves so that any
-//! time window can be asked for.
+//! The aggregations behind editors' reports, for any time window: computed in the database
+//! from the articles' kept rows (all time) or their daily roll-ups and the votes of the
+//! part-days at the window's edges (see `report_sql.rs`).
 
+use super::delta::DAY_MS;
 use super::{RatingCounts, Store, StoreError};
 use crate::domain::ArticleId;
+use futures_util::stream::BoxStream;
+use serde::{Deserialize, Serialize};
 
 /// Which votes a report covers.
 #[derive(Debug, Clone)]
@@ -17,6 +21,21 @@ pub struct ReportWindow {
 impl ReportWindow {
     pub(super) fn is_all_time(&self) -> bool {
         self.from == 0 && self.to == i64::MAX
+    }
+
+    /// The whole UTC days inside the window (`[first, end)`), and the parts of days at its
+    /// edges (`[from, to)` in milliseconds; empty where the window starts or ends at midnight).
+    pub(super) fn split(&self) -> ((i64, i64), [(i64, i64); 2]) {
+        let first = self.from.div_euclid(DAY_MS) + i64::from(self.from.rem_euclid(DAY_MS) != 0);
+        let end = self.to.div_euclid(DAY_MS);
+        if first < end {
+            (
+                (first, end),
+                [(self.from, first * DAY_MS), (end * DAY_MS, self.to)],
+            )
+        } else {
+            ((0, 0), [(self.from, self.to), (0, 0)])
+        }
     }
 }
 
@@ -47,6 +66,55 @@ pub struct DayFigures {
     pub star_sum: i64,
 }
 
+/// What the article report can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    Count,
+    Average,
+    BayesianAverage,
+    WilsonLowerBound,
+    UsefulShare,
+    LowShare,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+/// A page of the ranking, as asked: articles with at least `min_votes` votes in the window,
+/// sorted by `sort` (ties by article id, byte by byte), after the row `after` (its sort value
+/// and article id), at most `limit`.
+#[derive(Debug, Clone)]
+pub struct RankingQuery {
+    pub window: ReportWindow,
+    pub min_votes: i64,
+    pub sort: SortKey,
+    pub order: Order,
+    /// The Bayesian prior's mean and weight (weight at least 0).
+    pub prior: (f64, f64),
+    pub after: Option<(f64, String)>,
+    pub limit: i64,
+}
+
+/// An article of the ranking, with the value it was sorted by (what a cursor carries).
+#[derive(Debug, Clone)]
+pub struct RankedArticle {
+    pub figures: ArticleFigures,
+    pub sort_value: f64,
+}
+
+/// A section's articles with votes in the window, and their votes together.
+#[derive(Debug, Clone)]
+pub struct SectionFigures {
+    pub section: Option<String>,
+    pub articles: i64,
+    pub counts: RatingCounts,
+}
+
 #[derive(Debug, Clone)]
 pub struct RevisionFigures {
     pub revision: Option<String>,
@@ -54,12 +122,26 @@ pub struct RevisionFigures {
 }
 
 impl Store {
-    /// Every article with votes in the window, with its figures.
-    pub async fn article_figures(
+    /// A page of the ranking.
+    pub async fn ranking(&self, query: &RankingQuery) -> Result<Vec<RankedArticle>, StoreError> {
+        self.backend().ranking(query).await
+    }
+
+    /// The whole ranking as the database yields it, in constant memory (for CSV): rows come
+    /// through a small channel from a task that ends when the receiver is dropped.
+    pub fn ranking_stream(
+        &self,
+        query: RankingQuery,
+    ) -> BoxStream<'static, Result<RankedArticle, StoreError>> {
+        self.backend().ranking_stream(query)
+    }
+
+    /// Each section's figures over the window.
+    pub async fn section_figures(
         &self,
         window: &ReportWindow,
-    ) -> Result<Vec<ArticleFigures>, StoreError> {
-        self.backend().article_figures(window).await
+    ) -> Result<Vec<SectionFigures>, StoreError> {
+        self.backend().section_figures(window).await
     }
 
     /// One article's figures over the window (zero if it has no votes in it).
@@ -71,7 +153,7 @@ impl Store {
         self.backend().one_article_figures(article, window).await
     }
 
-    /// Count and star sum of every vote in the window.
+    /// Count and star sum of every vote in the window (and its section, if it has one).
     pub async fn window_totals(&self, window: &ReportWindow) -> Result<(i64, i64), StoreError> {
         self.backend().window_totals(window).await
     }
@@ -90,5 +172,39 @@ impl Store {
         window: &ReportWindow,
     ) -> Result<Vec<RevisionFigures>, StoreError> {
         self.backend().revision_figures(article, window).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(from: i64, to: i64) -> ReportWindow {
+        ReportWindow {
+            from,
+            to,
+            section: None,
+        }
+    }
+
+    #[test]
+    fn a_window_is_whole_days_and_the_parts_at_its_edges() {
+        let day = DAY_MS;
+        assert_eq!(
+            window(day + 5, 4 * day - 7).split(),
+            ((2, 3), [(day + 5, 2 * day), (3 * day, 4 * day - 7)])
+        );
+        assert_eq!(
+            window(day, 3 * day).split(),
+            ((1, 3), [(day, day), (3 * day, 3 * day)])
+        );
+        assert_eq!(
+            window(day + 5, 2 * day + 1).split(),
+            ((0, 0), [(day + 5, 2 * day + 1), (0, 0)]),
+            "no whole day: votes only"
+        );
+        let all = ReportWindow::default().split();
+        assert_eq!(all.0, (0, i64::MAX / day));
+        assert_eq!(all.1[1], ((i64::MAX / day) * day, i64::MAX));
     }
 }

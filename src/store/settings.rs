@@ -30,6 +30,8 @@ pub struct PoolSettings {
     pub max_connections: u32,
     /// Past this a request gets 503 rather than hanging while the database is away.
     pub acquire_timeout: Duration,
+    /// Longest an editor's report query may run (see `database/reports.rs`).
+    pub report_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -9,7 +9,7 @@ mod reports;
 use articles::MAX_FIELD_CHARS;
 pub use articles::reset as reset_article;
 pub use auth::{AdminKey, ReadKey};
-pub use csv::{csv_response, wants_csv};
+pub use csv::{csv_response, csv_stream_response, wants_csv};
 
 use super::{get, get_only, resource};
 use actix_web::web;

@@ -73,12 +73,18 @@ pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Arc<dyn Backend>,
 pub struct Database<DB: sqlx::Database> {
     writer: Pool<DB>,
     reader: Pool<DB>,
+    /// Longest a report query may run (see `reports.rs`).
+    report_timeout: std::time::Duration,
 }
 
 impl<DB: Dialect> Database<DB> {
     async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, sqlx::Error> {
         let (writer, reader) = DB::connect(url, pool).await?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            report_timeout: pool.report_timeout,
+        })
     }
 }
 

@@ -32,10 +32,7 @@ pub async fn article(
         ApiError::NotFound(format!("no article \"{article}\" has votes or metadata"))
     })?;
     let (count, star_sum) = state.store.window_totals(window).await?;
-    let prior = Prior {
-        mean: crate::stats::mean(star_sum, count),
-        weight: state.bayes_prior_weight,
-    };
+    let prior = Prior::of(star_sum, count, state.bayes_prior_weight);
     let counts = state.store.one_article_figures(&article, window).await?;
     let daily: Vec<Value> = state
         .store

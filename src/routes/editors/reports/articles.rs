@@ -1,12 +1,15 @@
-//! The ranking: every article with votes in the window, by any figure, paged or as CSV.
+//! The ranking: every article with votes in the window, by any figure, paged or as CSV. The
+//! database sorts and cuts (see `store/report_sql.rs`); CSV streams as rows arrive.
 
-use super::ranking::{Order, SortKey, page};
+use super::ranking::{after, cut};
 use super::{article_row, limit, min_votes, window};
 use crate::error::ApiError;
-use crate::routes::editors::{ReadKey, csv_response, wants_csv};
+use crate::routes::editors::{ReadKey, csv_stream_response, wants_csv};
 use crate::state::AppState;
+use crate::store::{Order, RankingQuery, SortKey};
 use crate::views::{ArticleRow, Prior};
 use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -31,29 +34,45 @@ pub async fn articles(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let asked = window(query.from.as_deref(), query.to.as_deref(), query.section)?;
-    let window = &asked.window;
     let limit = limit(query.limit)?;
-    let all = state.store.article_figures(window).await?;
-    let prior = Prior::of(&all, state.bayes_prior_weight);
     let min_votes = min_votes(query.min_votes, 1)?;
-    let rows: Vec<ArticleRow> = all
-        .iter()
-        .filter(|figures| figures.counts.count >= min_votes)
-        .map(|figures| article_row(figures, prior))
-        .collect();
     let (sort, order) = (
         query.sort.unwrap_or(SortKey::BayesianAverage),
         query.order.unwrap_or(Order::Desc),
     );
+    let after = after(query.cursor.as_deref(), sort, order)?;
+    // The prior first: every article's Bayesian average leans toward the window's mean.
+    let (count, star_sum) = state.store.window_totals(&asked.window).await?;
+    let prior = Prior::of(star_sum, count, state.bayes_prior_weight);
+    let mut ranking = RankingQuery {
+        window: asked.window.clone(),
+        min_votes,
+        sort,
+        order,
+        prior: prior.for_sorting(),
+        after,
+        limit: limit as i64 + 1,
+    };
     if wants_csv(&req) {
-        let (rows, _) = page(rows, sort, order, None, usize::MAX)?;
-        return Ok(csv_response(
+        // The whole ranking, whatever page the cursor named.
+        ranking.after = None;
+        ranking.limit = i64::MAX;
+        let rows = state
+            .store
+            .ranking_stream(ranking)
+            .map(move |row| row.map(|row| article_csv_row(&article_row(&row.figures, prior))));
+        return Ok(csv_stream_response(
             "articles.csv",
             &ARTICLE_CSV_HEADER,
-            rows.into_iter().map(|row| article_csv_row(&row)),
+            rows,
         ));
     }
-    let (rows, next_cursor) = page(rows, sort, order, query.cursor.as_deref(), limit)?;
+    let mut rows = state.store.ranking(&ranking).await?;
+    let next_cursor = cut(&mut rows, limit, sort, order);
+    let rows: Vec<ArticleRow> = rows
+        .iter()
+        .map(|row| article_row(&row.figures, prior))
+        .collect();
     Ok(HttpResponse::Ok().json(json!({
         "window": asked.json(),
         "prior": prior,
