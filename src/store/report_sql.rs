@@ -23,6 +23,10 @@ pub enum Scope {
     AllTime,
     /// Whole days from `article_days`, part-days from `votes`.
     Window,
+    /// A window open at its end that holds most of the archive: every vote (the kept rows)
+    /// less those before it, which are fewer to add up than those in it. The parameters give
+    /// the days and the part-day before the window.
+    AllBut,
 }
 
 /// Which articles.
@@ -114,7 +118,7 @@ pub fn sections(words: Words, scope: Scope) -> &'static str {
                 Scope::AllTime => "SELECT section, stars_1 AS s1, stars_2 AS s2, stars_3 AS s3, \
                  stars_4 AS s4, stars_5 AS s5 FROM articles WHERE vote_count > 0"
                     .to_owned(),
-                Scope::Window => format!(
+                Scope::Window | Scope::AllBut => format!(
                     "SELECT a.section, t.s1, t.s2, t.s3, t.s4, t.s5 FROM ({}) t \
                  JOIN articles a ON a.article_id = t.article_id WHERE t.c > 0",
                     articles(scope, Only::Everything)
@@ -145,34 +149,55 @@ fn articles(scope: Scope, only: Only) -> String {
                  stars_4 AS s4, stars_5 AS s5 FROM articles WHERE vote_count > 0{only}"
             )
         }
-        Scope::Window => {
-            let only = match only {
+        Scope::Window => window_days(only),
+        Scope::AllBut => {
+            let kept = match only {
                 Only::Everything => "",
-                Only::Section => {
-                    " AND article_id IN (SELECT article_id FROM articles WHERE section = $1)"
-                }
-                Only::Article => " AND article_id = $2",
+                Only::Section => " AND a.section = $1",
+                Only::Article => " AND a.article_id = $2",
             };
-            let star = |n: u8| format!("CASE WHEN stars = {n} THEN 1 ELSE 0 END");
-            let stars = (1..=5).map(star).collect::<Vec<_>>().join(", ");
-            let sum = |n: u8| format!("CAST(SUM(s{n}) AS BIGINT) AS s{n}");
-            let sums = (1..=5).map(sum).collect::<Vec<_>>().join(", ");
+            // The votes taken away need the article filter only: the join keeps the section.
+            let before = match only {
+                Only::Section => Only::Everything,
+                other => other,
+            };
+            let less = |n: u8| format!("a.stars_{n} - COALESCE(o.s{n}, 0) AS s{n}");
+            let less = (1..=5).map(less).collect::<Vec<_>>().join(", ");
             format!(
-                "SELECT article_id, {sums} FROM (\
-                 SELECT article_id, stars_1 AS s1, stars_2 AS s2, stars_3 AS s3, \
-                 stars_4 AS s4, stars_5 AS s5 FROM article_days \
-                 WHERE day >= $3 AND day < $4{only} \
-                 UNION ALL SELECT article_id, {stars} FROM votes \
-                 WHERE updated_at >= $5 AND updated_at < $6{only} \
-                 UNION ALL SELECT article_id, {stars} FROM votes \
-                 WHERE updated_at >= $7 AND updated_at < $8{only}) days \
-                 GROUP BY article_id"
+                "SELECT a.article_id, {less} FROM articles a LEFT JOIN ({}) o \
+                 ON o.article_id = a.article_id WHERE a.vote_count > 0{kept}",
+                window_days(before)
             )
         }
     };
     format!(
         "SELECT article_id, s1, s2, s3, s4, s5, s1 + s2 + s3 + s4 + s5 AS c, \
          s1 + 2 * s2 + 3 * s3 + 4 * s4 + 5 * s5 AS s FROM ({per_star}) per_star"
+    )
+}
+
+/// Each article's votes per star over whole days (`$3`..`$4`) and two spans of milliseconds
+/// (`$5`..`$6`, `$7`..`$8`): a window's days and the part-days at its edges.
+fn window_days(only: Only) -> String {
+    let only = match only {
+        Only::Everything => "",
+        Only::Section => " AND article_id IN (SELECT article_id FROM articles WHERE section = $1)",
+        Only::Article => " AND article_id = $2",
+    };
+    let star = |n: u8| format!("CASE WHEN stars = {n} THEN 1 ELSE 0 END");
+    let stars = (1..=5).map(star).collect::<Vec<_>>().join(", ");
+    let sum = |n: u8| format!("CAST(SUM(s{n}) AS BIGINT) AS s{n}");
+    let sums = (1..=5).map(sum).collect::<Vec<_>>().join(", ");
+    format!(
+        "SELECT article_id, {sums} FROM (\
+         SELECT article_id, stars_1 AS s1, stars_2 AS s2, stars_3 AS s3, \
+         stars_4 AS s4, stars_5 AS s5 FROM article_days \
+         WHERE day >= $3 AND day < $4{only} \
+         UNION ALL SELECT article_id, {stars} FROM votes \
+         WHERE updated_at >= $5 AND updated_at < $6{only} \
+         UNION ALL SELECT article_id, {stars} FROM votes \
+         WHERE updated_at >= $7 AND updated_at < $8{only}) days \
+         GROUP BY article_id"
     )
 }
 

@@ -37,6 +37,13 @@ impl ReportWindow {
             ((0, 0), [(self.from, self.to), (0, 0)])
         }
     }
+
+    /// What lies before the window: whole UTC days (`[first, end)`) and the part of the
+    /// window's first day before its start (for `report_sql::Scope::AllBut`).
+    pub(super) fn before(&self) -> ((i64, i64), (i64, i64)) {
+        let day = self.from.div_euclid(DAY_MS);
+        ((i64::MIN, day), (day * DAY_MS, self.from))
+    }
 }
 
 impl Default for ReportWindow {

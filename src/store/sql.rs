@@ -168,6 +168,8 @@ pub const DAILY_FIGURES: &str = "SELECT day, CAST(SUM(c) AS BIGINT) AS vote_coun
      UNION ALL SELECT updated_at / 86400000, 1, stars FROM votes \
      WHERE article_id = $2 AND updated_at >= $7 AND updated_at < $8) days \
      GROUP BY day HAVING SUM(c) > 0 ORDER BY day";
+/// The first day with votes: how much of the archive lies before a window.
+pub const OLDEST_DAY: &str = "SELECT MIN(day) FROM article_days";
 /// An article's votes by the revision they were cast on, in the window; one article's votes
 /// are few enough to count each time.
 pub const REVISION_FIGURES: &str = concat!(

@@ -1,7 +1,8 @@
 //! The reports computed in the database (roll-ups, part-days, SQL sorting, keyset pages) give
 //! exactly what a straightforward recount of the votes gives, on random data: votes spread
 //! over days at random times, some changed today (moving from their old day), some retracted,
-//! articles with and without a section, and windows that start and end mid-day.
+//! articles with and without a section, and windows that start and end mid-day (including
+//! open ones long enough to be counted as the whole archive less what came before them).
 //!
 //! The recount is this file's own: each article's votes in the window, figures by
 //! `Figures::of`, sorted by the figure then the article id, cut into pages.
@@ -266,6 +267,9 @@ async fn reports_equal_a_recount_of_the_votes(app: TestApp) {
         (None, Some(today - 2 * DAY + 1)),
         (Some(today + 1), Some(now + 1)),
         (Some(now - 20 * DAY), Some(now - 15 * DAY)),
+        // Open windows holding most of the archive: every vote less those before them.
+        (Some(now - 8 * DAY - 12_345), None),
+        (Some(today - 9 * DAY), None),
     ];
     for _ in 0..6 {
         let from = now - 11 * DAY + random.below(11 * DAY as u64) as i64;

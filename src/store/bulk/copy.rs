@@ -1,4 +1,4 @@
-//! PostgreSQL: a seed batch as three `COPY ... FROM STDIN`, in text format, which the server
+//! PostgreSQL: a seed batch as four `COPY ... FROM STDIN`, in text format, which the server
 //! parses several times faster than the same rows as INSERT statements.
 
 use super::SeedBatch;
@@ -11,6 +11,8 @@ const COPY_ARTICLES: &str = "COPY articles (article_id, vote_count, star_sum, \
      title, url, section, authors, published_at) FROM STDIN";
 const COPY_VOTES: &str = "COPY votes \
      (article_id, voter_hash, stars, revision, created_at, updated_at) FROM STDIN";
+const COPY_DAYS: &str = "COPY article_days \
+     (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) FROM STDIN";
 const COPY_FEEDBACK: &str = "COPY feedback \
      (article_id, voter_hash, stars, revision, text, created_at) FROM STDIN";
 
@@ -45,6 +47,16 @@ pub async fn write_batch(conn: &mut PgConnection, batch: &SeedBatch) -> Result<(
             .end_row();
     }
     copy(conn, COPY_VOTES, rows).await?;
+
+    let mut rows = CopyText::default();
+    for (article, day, counts) in batch.days()? {
+        rows.text(Some(article)).int(day);
+        for n in counts {
+            rows.int(n);
+        }
+        rows.end_row();
+    }
+    copy(conn, COPY_DAYS, rows).await?;
 
     let mut rows = CopyText::default();
     for feedback in &batch.feedback {

@@ -56,6 +56,21 @@ pub async fn write_batch(conn: &mut SqliteConnection, batch: &SeedBatch) -> Resu
         insert.build().execute(&mut *conn).await?;
     }
 
+    let days = batch.days()?;
+    for rows in days.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO article_days \
+             (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) ",
+        );
+        insert.push_values(rows, |mut row, (article, day, counts)| {
+            row.push_bind(*article).push_bind(*day);
+            for n in counts {
+                row.push_bind(*n);
+            }
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+
     let feedback = batch
         .feedback
         .iter()

@@ -88,6 +88,23 @@ impl SeedBatch {
         Ok(counts)
     }
 
+    /// The batch's daily roll-ups (article, UTC day, votes per star), from its votes: its
+    /// articles are new, so their days hold the batch's votes alone. In day order, as a
+    /// running service writes them (a day's rows are made as its votes come), so that a
+    /// window's days sit on few pages, as they would.
+    pub(super) fn days(&self) -> Result<Vec<(&str, i64, [i64; 5])>, StoreError> {
+        let mut days: std::collections::BTreeMap<(i64, &str), [i64; 5]> = Default::default();
+        for vote in &self.votes {
+            let day = super::delta::day_of(vote.updated_at);
+            let counts = days.entry((day, self.article_id(vote)?)).or_default();
+            counts[usize::from(vote.stars.get() - 1)] += 1;
+        }
+        Ok(days
+            .into_iter()
+            .map(|((day, article), counts)| (article, day, counts))
+            .collect())
+    }
+
     /// The vote a feedback entry is on, and its article's id.
     pub(super) fn feedback_vote(
         &self,

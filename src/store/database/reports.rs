@@ -6,6 +6,7 @@
 use super::rows::RatingRow;
 use super::{Database, StoreFuture};
 use crate::domain::ArticleId;
+use crate::store::delta::DAY_MS;
 use crate::store::dialect::Dialect;
 use crate::store::report_sql::{self, Only, Scope, Words};
 use crate::store::reports::{
@@ -105,6 +106,19 @@ struct Binds {
 }
 
 impl Binds {
+    /// For `Scope::AllBut`, what lies before the window; otherwise the window itself.
+    fn scoped(self, window: &ReportWindow, scope: Scope) -> Self {
+        if scope != Scope::AllBut {
+            return self;
+        }
+        let (days, part) = window.before();
+        Self {
+            days,
+            edges: [part, (0, 0)],
+            ..self
+        }
+    }
+
     fn of(window: &ReportWindow) -> Self {
         let (days, edges) = window.split();
         Self {
@@ -163,14 +177,6 @@ macro_rules! bind_all {
     }};
 }
 
-fn scope(window: &ReportWindow) -> Scope {
-    if window.is_all_time() {
-        Scope::AllTime
-    } else {
-        Scope::Window
-    }
-}
-
 impl<DB: Dialect> Database<DB> {
     fn words() -> Words {
         Words {
@@ -193,6 +199,35 @@ impl<DB: Dialect> Database<DB> {
                 .await?;
         }
         Ok(tx)
+    }
+
+    /// Where a report over `window` reads: the kept rows for all time; for a window open at
+    /// its end that holds more days of the archive than lie before it, the kept rows less
+    /// what came before (a year of a year and a week is a week's work, not a year's);
+    /// otherwise the window's days.
+    async fn scope(
+        tx: &mut Transaction<'static, DB>,
+        window: &ReportWindow,
+    ) -> Result<Scope, StoreError>
+    where
+        for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+        for<'r> (Option<i64>,): FromRow<'r, DB::Row>,
+    {
+        if window.is_all_time() {
+            return Ok(Scope::AllTime);
+        }
+        if window.to != i64::MAX || window.from <= 0 {
+            return Ok(Scope::Window);
+        }
+        let (oldest,) = sqlx::query_as::<DB, (Option<i64>,)>(sql::OLDEST_DAY)
+            .fetch_one(&mut **tx)
+            .await?;
+        let first = window.from.div_euclid(DAY_MS);
+        let today = crate::store::now_millis().div_euclid(DAY_MS);
+        Ok(match oldest {
+            Some(oldest) if first - oldest < today + 1 - first => Scope::AllBut,
+            _ => Scope::Window,
+        })
     }
 
     /// The answer of `report`, or `Unavailable` once the timeout has passed (where the
@@ -223,6 +258,7 @@ where
     for<'q> f64: Encode<'q, DB> + Type<DB>,
     for<'q> Option<f64>: Encode<'q, DB> + Type<DB>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
+    for<'r> (Option<i64>,): FromRow<'r, DB::Row>,
     for<'r> SectionRow: FromRow<'r, DB::Row>,
     for<'r> RankedRow: FromRow<'r, DB::Row>,
     for<'r> RevisionFiguresRow: FromRow<'r, DB::Row>,
@@ -230,15 +266,11 @@ where
 {
     fn ranking<'a>(&'a self, query: &'a RankingQuery) -> StoreFuture<'a, Vec<RankedArticle>> {
         Box::pin(self.bounded(async move {
-            let binds = Binds::ranking(query);
-            let statement = report_sql::ranking(
-                Self::words(),
-                scope(&query.window),
-                binds.only(),
-                query.sort,
-                query.order,
-            );
             let mut tx = self.report_transaction().await?;
+            let scope = Self::scope(&mut tx, &query.window).await?;
+            let binds = Binds::ranking(query).scoped(&query.window, scope);
+            let statement =
+                report_sql::ranking(Self::words(), scope, binds.only(), query.sort, query.order);
             let rows = bind_all!(sqlx::query_as::<DB, RankedRow>(statement), binds)
                 .fetch_all(&mut *tx)
                 .await?;
@@ -255,15 +287,21 @@ where
         // that memory stays flat whatever the ranking's length.
         let (send, receive) = tokio::sync::mpsc::channel(256);
         let pool = self.reader.clone();
-        let binds = Binds::ranking(&query);
-        let statement = report_sql::ranking(
-            Self::words(),
-            scope(&query.window),
-            binds.only(),
-            query.sort,
-            query.order,
-        );
         tokio::spawn(async move {
+            let scope = match pool.begin().await {
+                Ok(mut tx) => Self::scope(&mut tx, &query.window).await,
+                Err(error) => Err(error.into()),
+            };
+            let scope = match scope {
+                Ok(scope) => scope,
+                Err(error) => {
+                    let _ = send.send(Err(error)).await;
+                    return;
+                }
+            };
+            let binds = Binds::ranking(&query).scoped(&query.window, scope);
+            let statement =
+                report_sql::ranking(Self::words(), scope, binds.only(), query.sort, query.order);
             let mut rows =
                 bind_all!(sqlx::query_as::<DB, RankedRow>(statement), binds).fetch(&pool);
             while let Some(row) = rows.next().await {
@@ -286,9 +324,10 @@ where
         window: &'a ReportWindow,
     ) -> StoreFuture<'a, Vec<SectionFigures>> {
         Box::pin(self.bounded(async move {
-            let binds = Binds::of(window);
-            let statement = report_sql::sections(Self::words(), scope(window));
             let mut tx = self.report_transaction().await?;
+            let scope = Self::scope(&mut tx, window).await?;
+            let binds = Binds::of(window).scoped(window, scope);
+            let statement = report_sql::sections(Self::words(), scope);
             let rows = bind_all!(sqlx::query_as::<DB, SectionRow>(statement), binds)
                 .fetch_all(&mut *tx)
                 .await?;
@@ -315,9 +354,15 @@ where
                 article: Some(article.to_string()),
                 ..Binds::of(window)
             };
+            // One article's votes are few: its days, never the archive less them.
+            let scope = if window.is_all_time() {
+                Scope::AllTime
+            } else {
+                Scope::Window
+            };
             let statement = report_sql::ranking(
                 Self::words(),
-                scope(window),
+                scope,
                 Only::Article,
                 SortKey::Count,
                 crate::store::reports::Order::Desc,
@@ -333,9 +378,10 @@ where
 
     fn window_totals<'a>(&'a self, window: &'a ReportWindow) -> StoreFuture<'a, (i64, i64)> {
         Box::pin(self.bounded(async move {
-            let binds = Binds::of(window);
-            let statement = report_sql::totals(Self::words(), scope(window), binds.only());
             let mut tx = self.report_transaction().await?;
+            let scope = Self::scope(&mut tx, window).await?;
+            let binds = Binds::of(window).scoped(window, scope);
+            let statement = report_sql::totals(Self::words(), scope, binds.only());
             let totals = bind_all!(sqlx::query_as::<DB, (i64, i64)>(statement), binds)
                 .fetch_one(&mut *tx)
                 .await?;

@@ -3,10 +3,9 @@
 
 use super::{Database, StoreFuture};
 use crate::store::bulk::{SeedBatch, SeedState};
-use crate::store::delta::DayDeltas;
 use crate::store::dialect::Dialect;
 use crate::store::{StoreError, sql};
-use sqlx::{Encode, Executor, FromRow, Type};
+use sqlx::{Executor, FromRow};
 
 pub trait Seeding {
     fn seed_state(&self) -> StoreFuture<'_, SeedState>;
@@ -18,7 +17,6 @@ impl<DB: Dialect> Seeding for Database<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
-    for<'q> String: Encode<'q, DB> + Type<DB>,
 {
     fn seed_state(&self) -> StoreFuture<'_, SeedState> {
         Box::pin(async move {
@@ -33,17 +31,6 @@ where
         Box::pin(async move {
             let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
             DB::write_seed_batch(&mut *tx, batch).await?;
-            // The batch's articles are new, so their days are the batch's votes alone.
-            let mut days = DayDeltas::default();
-            for vote in &batch.votes {
-                days.add(batch.article_id(vote)?, vote.updated_at, vote.stars);
-            }
-            if let Some(rows) = days.to_json() {
-                sqlx::query::<DB>(DB::APPLY_DAY_DELTAS)
-                    .bind(rows)
-                    .execute(&mut *tx)
-                    .await?;
-            }
             tx.commit().await?;
             Ok(())
         })
