@@ -36,8 +36,8 @@ pub trait Dialect: sqlx::Database<Arguments: IntoArguments<Self>, Connection: Mi
     /// byte, as Rust's `str` does (so that keyset pages follow the order the service sorts in).
     const FLOAT: &'static str;
     const BYTE_ORDER: &'static str;
-    /// Bounds the statements of the current transaction to `$1` milliseconds (as text), where
-    /// the database can cancel a statement.
+    /// Bounds the statements of the current (report) transaction to `$1` milliseconds (as
+    /// text), where the database can cancel a statement, and sizes its memory for reports.
     const LIMIT_STATEMENT_TIME: Option<&'static str>;
     /// A batch's articles (`$1`, a JSON array of ids), each made unless it exists, with
     /// `created_at` `$2`.

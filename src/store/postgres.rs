@@ -46,8 +46,11 @@ impl Dialect for Postgres {
          stars_5 = article_days.stars_5 + excluded.stars_5";
     const FLOAT: &'static str = "DOUBLE PRECISION";
     const BYTE_ORDER: &'static str = " COLLATE \"C\"";
-    const LIMIT_STATEMENT_TIME: Option<&'static str> =
-        Some("SELECT set_config('statement_timeout', $1, true)");
+    /// With more memory for sorts and hashes than a vote needs (4 MB by default): a month's
+    /// roll-ups summed per article spilled to disk with less.
+    const LIMIT_STATEMENT_TIME: Option<&'static str> = Some(
+        "SELECT set_config('statement_timeout', $1, true), set_config('work_mem', '32MB', true)",
+    );
     /// Rows are inserted in the array's order, which the caller sorts (the lock order).
     const ENSURE_ARTICLES: &'static str = "INSERT INTO articles (article_id, created_at) \
          SELECT value, CAST($2 AS BIGINT) FROM json_array_elements_text(CAST($1 AS json)) \

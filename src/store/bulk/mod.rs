@@ -65,6 +65,9 @@ pub struct SeedFeedback {
     pub created_at: i64,
 }
 
+/// An article's votes of one UTC day, per star: a row of `article_days`.
+pub(super) type SeedDay<'a> = (&'a str, i64, [i64; 5]);
+
 /// What a database holds before a seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeedState {
@@ -92,7 +95,7 @@ impl SeedBatch {
     /// articles are new, so their days hold the batch's votes alone. In day order, as a
     /// running service writes them (a day's rows are made as its votes come), so that a
     /// window's days sit on few pages, as they would.
-    pub(super) fn days(&self) -> Result<Vec<(&str, i64, [i64; 5])>, StoreError> {
+    pub(super) fn days(&self) -> Result<Vec<SeedDay<'_>>, StoreError> {
         let mut days: std::collections::BTreeMap<(i64, &str), [i64; 5]> = Default::default();
         for vote in &self.votes {
             let day = super::delta::day_of(vote.updated_at);

@@ -6,10 +6,10 @@ use super::{article_row, limit, min_votes, window};
 use crate::error::ApiError;
 use crate::routes::editors::{ReadKey, csv_stream_response, wants_csv};
 use crate::state::AppState;
-use crate::store::{Order, RankingQuery, SortKey};
+use crate::store::{Order, RankingQuery, SortKey, Store, StoreError};
 use crate::views::{ArticleRow, Prior};
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -41,32 +41,31 @@ pub async fn articles(
         query.order.unwrap_or(Order::Desc),
     );
     let after = after(query.cursor.as_deref(), sort, order)?;
-    // The prior first: every article's Bayesian average leans toward the window's mean.
-    let (count, star_sum) = state.store.window_totals(&asked.window).await?;
-    let prior = Prior::of(star_sum, count, state.bayes_prior_weight);
     let mut ranking = RankingQuery {
         window: asked.window.clone(),
         min_votes,
         sort,
         order,
-        prior: prior.for_sorting(),
+        prior: (0.0, 0.0),
         after,
         limit: limit as i64 + 1,
     };
     if wants_csv(&req) {
-        // The whole ranking, whatever page the cursor named.
+        // The whole ranking, whatever page the cursor named; the header goes out before
+        // the database has even added up the prior.
         ranking.after = None;
         ranking.limit = i64::MAX;
-        let rows = state
-            .store
-            .ranking_stream(ranking)
-            .map(move |row| row.map(|row| article_csv_row(&article_row(&row.figures, prior))));
+        let rows = csv_rows(state.store.clone(), ranking, state.bayes_prior_weight);
         return Ok(csv_stream_response(
             "articles.csv",
             &ARTICLE_CSV_HEADER,
             rows,
         ));
     }
+    // The prior first: every article's Bayesian average leans toward the window's mean.
+    let (count, star_sum) = state.store.window_totals(&asked.window).await?;
+    let prior = Prior::of(star_sum, count, state.bayes_prior_weight);
+    ranking.prior = prior.for_sorting();
     let mut rows = state.store.ranking(&ranking).await?;
     let next_cursor = cut(&mut rows, limit, sort, order);
     let rows: Vec<ArticleRow> = rows
@@ -79,6 +78,30 @@ pub async fn articles(
         "articles": rows,
         "next_cursor": next_cursor,
     })))
+}
+
+/// The ranking's CSV rows as the database yields them, after its prior.
+fn csv_rows(
+    store: Store,
+    mut ranking: RankingQuery,
+    weight: f64,
+) -> impl Stream<Item = Result<Vec<String>, StoreError>> {
+    futures_util::stream::once(async move {
+        match store.window_totals(&ranking.window).await {
+            Ok((count, star_sum)) => {
+                let prior = Prior::of(star_sum, count, weight);
+                ranking.prior = prior.for_sorting();
+                store
+                    .ranking_stream(ranking)
+                    .map(move |row| {
+                        row.map(|row| article_csv_row(&article_row(&row.figures, prior)))
+                    })
+                    .boxed()
+            }
+            Err(error) => futures_util::stream::once(async move { Err(error) }).boxed(),
+        }
+    })
+    .flatten()
 }
 
 const ARTICLE_CSV_HEADER: [&str; 14] = [
