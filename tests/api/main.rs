@@ -22,3 +22,5 @@ mod schema;
 mod secrets;
 mod seed;
 mod votes;
+mod webhook_receiver;
+mod webhooks;

@@ -7,18 +7,21 @@
 //! waits for; the vote path makes one per batch, and cached ratings none.
 
 mod editorial;
+mod rating_alerts;
 mod ratings;
 mod reports;
 mod rows;
 mod seeding;
 mod vote_batch;
 mod votes;
+mod webhooks;
 
 pub use editorial::Editorial;
 pub use ratings::RatingReads;
 pub use reports::Reports;
 pub use seeding::Seeding;
 pub use votes::{AppliedBatch, VoteWrites};
+pub use webhooks::Webhooks;
 
 use super::dialect::Dialect;
 use super::{PoolSettings, PoolStats, StoreError, sql};
@@ -37,6 +40,7 @@ pub trait Backend:
     + Editorial
     + Reports
     + Seeding
+    + Webhooks
     + Send
     + Sync
     + std::fmt::Debug
@@ -50,6 +54,7 @@ impl<T> Backend for T where
         + Editorial
         + Reports
         + Seeding
+        + Webhooks
         + Send
         + Sync
         + std::fmt::Debug
@@ -73,12 +78,18 @@ pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Arc<dyn Backend>,
 pub struct Database<DB: sqlx::Database> {
     writer: Pool<DB>,
     reader: Pool<DB>,
+    /// The rating-alert subscriptions each vote batch checks (see `rating_alerts.rs`).
+    alerts: crate::store::webhooks::AlertRules,
 }
 
 impl<DB: Dialect> Database<DB> {
     async fn connect(url: &str, pool: &PoolSettings) -> Result<Self, sqlx::Error> {
         let (writer, reader) = DB::connect(url, pool).await?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            alerts: Default::default(),
+        })
     }
 }
 

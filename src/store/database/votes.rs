@@ -71,6 +71,8 @@ where
             };
             let delta = RatingDelta::default().remove(stars_from_db(removed)?);
             let rating = Self::apply_delta(&mut tx, article.as_str(), delta).await?;
+            self.raise_rating_alert(&mut tx, article.as_str(), delta, &rating)
+                .await?;
             tx.commit().await?;
             Ok(Some(rating))
         })
