@@ -13,6 +13,7 @@ pub struct WebhookSettings {
         long,
         env = "PLAUDIT_WEBHOOKS_ALLOW_PRIVATE",
         default_value_t = false,
+        action = clap::ArgAction::Set,
         global = true
     )]
     pub webhooks_allow_private: bool,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 const MAX_URL_CHARS: usize = 2000;
 const MAX_DESCRIPTION_CHARS: usize = 1000;
+const MAX_MIN_VOTES: i64 = 1_000_000_000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,9 +76,12 @@ pub fn events(raw: Vec<String>) -> Result<Vec<String>, ApiError> {
                 names.join(", ")
             )));
         }
-        if !events.contains(&event) {
-            events.push(event);
+        if events.contains(&event) {
+            return Err(ApiError::InvalidInput(format!(
+                "events: {event:?} is listed twice"
+            )));
         }
+        events.push(event);
     }
     if events.is_empty() {
         return Err(ApiError::InvalidInput(
@@ -122,8 +126,10 @@ pub fn alert(
         }
         return Ok(None);
     };
-    if thresholds.min_votes < 1 {
-        return Err(ApiError::InvalidInput("alert.min_votes: at least 1".into()));
+    if !(1..=MAX_MIN_VOTES).contains(&thresholds.min_votes) {
+        return Err(ApiError::InvalidInput(format!(
+            "alert.min_votes: from 1 to {MAX_MIN_VOTES}"
+        )));
     }
     if thresholds.below_average.is_none() && thresholds.below_wilson.is_none() {
         return Err(ApiError::InvalidInput(

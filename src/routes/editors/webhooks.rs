@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// Attempts listed when no limit is asked for, and the most that may be.
-const DEFAULT_ATTEMPTS: i64 = 50;
+const DEFAULT_ATTEMPTS: i64 = 100;
 const MAX_ATTEMPTS: i64 = 500;
 
 pub async fn create(

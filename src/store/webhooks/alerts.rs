@@ -18,11 +18,27 @@ use std::sync::{Arc, RwLock};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertThresholds {
+    #[serde(deserialize_with = "whole_number")]
     pub min_votes: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub below_average: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub below_wilson: Option<f64>,
+}
+
+/// An integer, also when written as a float with no fraction (`10.0`), as JSON Schema's
+/// `integer` allows.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    if let Some(n) = number.as_i64() {
+        return Ok(n);
+    }
+    match number.as_f64() {
+        Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(v as i64),
+        _ => Err(serde::de::Error::custom(format!(
+            "expected a whole number, got {number}"
+        ))),
+    }
 }
 
 /// Which threshold an article fell under.
