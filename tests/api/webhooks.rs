@@ -67,6 +67,7 @@ async fn votes(app: &TestApp, article: &str, stars: u8, n: usize) {
 on_both_backends!(
     each_event_arrives_signed_with_the_documented_body,
     a_failing_endpoint_gets_the_event_once_more_after_it_recovers,
+    an_event_is_given_up_after_its_last_attempt,
     an_event_outlives_a_receiver_outage_and_a_restart,
     a_rating_alert_fires_once_per_crossing,
     subscriptions_pause_resume_end_on_410_and_delete,
@@ -213,6 +214,47 @@ async fn a_failing_endpoint_gets_the_event_once_more_after_it_recovers(app: Test
     );
     assert!(attempts[1]["next_attempt_at"].is_string());
     assert_eq!(attempts[0]["attempt"], 4);
+}
+
+async fn an_event_is_given_up_after_its_last_attempt(app: TestApp) {
+    let mut settings = webhook_settings(&app);
+    settings.webhooks.webhook_max_attempts = 3;
+    let app = restarted(app, &settings).await;
+    let admin = key(&app, Scope::Admin).await;
+    let receiver = Receiver::start().await;
+    receiver.answer(&[500; 10]);
+    let created = subscribe(
+        &app,
+        &admin,
+        json!({"url": receiver.url(), "events": ["article.reset"]}),
+    )
+    .await;
+    let path = format!("/v1/webhooks/{}", created["id"].as_str().unwrap());
+    editor(&app, Method::POST, &format!("{path}/test"), &admin, None).await;
+    receiver.wait_for(3, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(receiver.received().len(), 3, "no attempt after the last");
+    let deliveries: Value = editor(
+        &app,
+        Method::GET,
+        &format!("{path}/deliveries"),
+        &admin,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let last = &deliveries["deliveries"][0];
+    assert_eq!(last["result"], "failed", "{deliveries}");
+    assert_eq!(last["attempt"], 3);
+    assert!(last["next_attempt_at"].is_null());
+    let page = app.get("/metrics").await.text().await.unwrap();
+    let series = format!(
+        "plaudit_webhook_deliveries_total{{event=\"webhook.test\",result=\"failed\",subscription=\"{}\"}}",
+        created["id"].as_str().unwrap()
+    );
+    assert_eq!(metric_value(&page, &series), 1.0);
 }
 
 async fn an_event_outlives_a_receiver_outage_and_a_restart(app: TestApp) {

@@ -13,8 +13,8 @@ use super::{Store, StoreError, now_millis};
 use base64::Engine;
 use std::time::Duration;
 
-/// A subscription as stored: `events` and `alert` are JSON.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A subscription as stored: `events` and `alert` are JSON. (`Debug` hides the secret.)
+#[derive(Clone, sqlx::FromRow)]
 pub struct SubscriptionRecord {
     pub id: String,
     pub url: String,
@@ -30,8 +30,8 @@ pub struct SubscriptionRecord {
     pub updated_at: i64,
 }
 
-/// A subscription, its JSON fields read.
-#[derive(Debug, Clone)]
+/// A subscription, its JSON fields read. (`Debug` hides the secret.)
+#[derive(Clone)]
 pub struct Subscription {
     pub id: String,
     pub url: String,
@@ -69,6 +69,30 @@ impl TryFrom<SubscriptionRecord> for Subscription {
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
+    }
+}
+
+impl std::fmt::Debug for SubscriptionRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubscriptionRecord")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("events", &self.events)
+            .field("status", &self.status)
+            .field("secret", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("events", &self.events)
+            .field("status", &self.status)
+            .field("secret", &"[redacted]")
+            .finish_non_exhaustive()
     }
 }
 
