@@ -9,7 +9,7 @@ use crate::shutdown::{Draining, close_connections_while_draining, stop_signal};
 use crate::state::AppState;
 use crate::store::{Store, StoreSettings};
 use crate::telemetry::{Metrics, RequestSpan, echo_request_id, record_http};
-use crate::webhooks::{Deliverer, DelivererHandle};
+use crate::webhooks::{Deliverer, DelivererHandle, SecretSealer};
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
@@ -42,6 +42,7 @@ impl Application {
             .voter_key(settings.secret.as_ref().map(|s| s.expose()))
             .await?;
         let abuse = settings.abuse.clone();
+        let sealer = SecretSealer::new(settings.secret.as_ref().map(|s| s.expose()));
         let state = web::Data::new(AppState {
             store: store.clone(),
             voter_key,
@@ -50,6 +51,7 @@ impl Application {
             rating_max_age_secs: settings.rating_max_age_secs,
             bayes_prior_weight: settings.bayes_prior_weight.max(0.0),
             webhooks_allow_private: settings.webhooks.webhooks_allow_private,
+            webhook_secrets: sealer.clone(),
         });
         // Built once, outside the per-worker factory, so that every worker shares them.
         let rate_limits = web::Data::new(RateLimits::new(&abuse));
@@ -96,7 +98,8 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
-        let deliverer = Deliverer::new(store.clone(), settings.webhooks.delivery())?.spawn();
+        let deliverer =
+            Deliverer::new(store.clone(), settings.webhooks.delivery(), sealer)?.spawn();
         tracing::info!(port, backend = store.backend_name(), "listening");
         Ok(Self {
             port,

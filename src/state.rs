@@ -18,4 +18,6 @@ pub struct AppState {
     pub bayes_prior_weight: f64,
     /// Webhooks may point to http:// and private addresses (see `crate::webhooks::target`).
     pub webhooks_allow_private: bool,
+    /// Seals new webhook signing secrets before they are stored.
+    pub webhook_secrets: crate::webhooks::SecretSealer,
 }

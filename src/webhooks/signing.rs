@@ -9,6 +9,13 @@ use sha2::Sha256;
 
 pub const SECRET_PREFIX: &str = "whsec_";
 
+/// A new signing secret: `whsec_` and the base64 of 24 random bytes.
+pub fn new_secret() -> Result<String, String> {
+    let mut key = [0u8; 24];
+    getrandom::fill(&mut key).map_err(|error| format!("no random key: {error}"))?;
+    Ok(format!("{SECRET_PREFIX}{}", STANDARD.encode(key)))
+}
+
 /// The `webhook-signature` value for one message; `None` if the secret is not one of ours.
 pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Option<String> {
     let key = STANDARD.decode(secret.strip_prefix(SECRET_PREFIX)?).ok()?;

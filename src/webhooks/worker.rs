@@ -6,7 +6,7 @@
 //! timeout), so if this process dies mid-attempt, the row is due again when the lease runs
 //! out, here after a restart or on another instance.
 
-use super::{body, signing, target};
+use super::{SecretSealer, body, signing, target};
 use crate::config::DeliverySettings;
 use crate::store::webhooks::{AttemptOutcome, DueDelivery, Subscription, Verdict};
 use crate::store::{Store, StoreError, now_millis};
@@ -30,6 +30,7 @@ pub struct Deliverer {
     store: Store,
     client: reqwest::Client,
     settings: DeliverySettings,
+    sealer: SecretSealer,
 }
 
 /// The running worker; [`DelivererHandle::stop`] ends it.
@@ -51,7 +52,11 @@ impl DelivererHandle {
 }
 
 impl Deliverer {
-    pub fn new(store: Store, settings: DeliverySettings) -> anyhow::Result<Self> {
+    pub fn new(
+        store: Store,
+        settings: DeliverySettings,
+        sealer: SecretSealer,
+    ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
@@ -66,6 +71,7 @@ impl Deliverer {
             store,
             client,
             settings,
+            sealer,
         })
     }
 
@@ -216,7 +222,8 @@ impl Deliverer {
             &self.settings.public_url,
         )?;
         let timestamp = now_millis() / 1000;
-        let signature = signing::sign(&subscription.secret, &delivery.event_id, timestamp, &body)
+        let secret = self.sealer.open(&subscription.secret)?;
+        let signature = signing::sign(&secret, &delivery.event_id, timestamp, &body)
             .ok_or_else(|| "the subscription's secret cannot sign".to_owned())?;
         let response = self
             .client

@@ -74,6 +74,7 @@ on_both_backends!(
     an_endpoint_failing_too_long_is_paused_with_a_reason,
     unsafe_urls_and_bad_subscriptions_are_refused,
     only_admin_keys_manage_webhooks,
+    a_secret_is_sealed_at_rest_under_plaudit_secret,
     two_instances_deliver_each_event_once,
 );
 
@@ -566,6 +567,35 @@ async fn only_admin_keys_manage_webhooks(app: TestApp) {
             .unwrap();
         assert_problem(anonymous, StatusCode::UNAUTHORIZED).await;
     }
+}
+
+async fn a_secret_is_sealed_at_rest_under_plaudit_secret(app: TestApp) {
+    let mut settings = webhook_settings(&app);
+    settings.secret = Some("a service secret for this test".parse().unwrap());
+    let app = restarted(app, &settings).await;
+    let admin = key(&app, Scope::Admin).await;
+    let receiver = Receiver::start().await;
+    let created = subscribe(
+        &app,
+        &admin,
+        json!({"url": receiver.url(), "events": ["article.reset"]}),
+    )
+    .await;
+    let secret = created["secret"].as_str().unwrap();
+    let id = created["id"].as_str().unwrap();
+    let stored = app.store.subscription(id).await.unwrap().unwrap().secret;
+    assert!(stored.starts_with("sealed1:"), "{stored}");
+    assert!(!stored.contains(&secret["whsec_".len()..]));
+    editor(
+        &app,
+        Method::POST,
+        &format!("/v1/webhooks/{id}/test"),
+        &admin,
+        None,
+    )
+    .await;
+    let received = receiver.wait_for(1, WAIT).await;
+    assert!(received[0].signed_by(secret));
 }
 
 async fn two_instances_deliver_each_event_once(app: TestApp) {

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use crate::store::webhooks::{DeliveryAttempt, NewSubscription, Subscription};
+use crate::webhooks::new_secret;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,7 +23,12 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let events = input::events(body.events)?;
+    let secret = new_secret().map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
     let new = NewSubscription {
+        secret: state
+            .webhook_secrets
+            .seal(&secret)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
         url: input::url(&body.url, state.webhooks_allow_private).await?,
         alert: input::alert(&events, body.alert)?,
         events,
@@ -33,7 +39,7 @@ pub async fn create(
     tracing::info!(subscription_id = %subscription.id, key_id = %key.key_id, "webhook subscribed");
     let mut shown = view(&subscription);
     // The only time the secret is shown.
-    shown["secret"] = json!(subscription.secret);
+    shown["secret"] = json!(secret);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/webhooks/{}", subscription.id)))
         .json(shown))

@@ -10,7 +10,6 @@ pub use alerts::{AlertRule, AlertRules, AlertThresholds, Breach};
 pub use events::{EventType, OutboxEvent};
 
 use super::{Store, StoreError, now_millis};
-use base64::Engine;
 use std::time::Duration;
 
 /// A subscription as stored: `events` and `alert` are JSON. (`Debug` hides the secret.)
@@ -39,7 +38,7 @@ pub struct Subscription {
     pub description: String,
     /// "standard" or "slack".
     pub format: String,
-    /// `whsec_` and the base64 of the signing key.
+    /// `whsec_` and the base64 of the signing key, as stored (maybe sealed).
     pub secret: String,
     pub alert: Option<AlertThresholds>,
     /// "active", "paused" or "ended" (the endpoint answered 410 Gone).
@@ -120,9 +119,11 @@ impl Subscription {
 }
 
 /// What a new subscription is made from (checked by the route).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewSubscription {
     pub url: String,
+    /// The signing secret as it is to be stored (sealed, see `crate::webhooks::SecretSealer`).
+    pub secret: String,
     pub events: Vec<String>,
     pub description: String,
     pub format: String,
@@ -201,25 +202,19 @@ pub struct OutboxBacklog {
 }
 
 impl Store {
-    /// Stores a new, active subscription with a fresh signing secret.
+    /// Stores a new, active subscription.
     pub async fn create_subscription(
         &self,
         new: NewSubscription,
     ) -> Result<Subscription, StoreError> {
         let now = now_millis();
-        let mut key = [0u8; 24];
-        getrandom::fill(&mut key)
-            .map_err(|error| StoreError::unavailable(format!("no random key: {error}")))?;
         let subscription = Subscription {
             id: uuid::Uuid::new_v4().to_string(),
             url: new.url,
             events: new.events,
             description: new.description,
             format: new.format,
-            secret: format!(
-                "whsec_{}",
-                base64::engine::general_purpose::STANDARD.encode(key)
-            ),
+            secret: new.secret,
             alert: new.alert,
             status: "active".into(),
             status_reason: None,
