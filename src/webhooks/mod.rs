@@ -3,11 +3,13 @@
 //! (`signing.rs`, with secrets sealed at rest by `sealing.rs`) and sends them to targets that may be reached (`target.rs`).
 
 mod body;
+mod retry;
 mod sealing;
 mod signing;
 pub mod target;
 mod worker;
 
+pub use retry::backoff;
 pub use sealing::SecretSealer;
 pub use signing::{SECRET_PREFIX, new_secret, sign};
-pub use worker::{Deliverer, DelivererHandle, backoff};
+pub use worker::{Deliverer, DelivererHandle};

@@ -14,6 +14,8 @@ mod rows;
 mod seeding;
 mod vote_batch;
 mod votes;
+mod webhook_attempts;
+mod webhook_sql;
 mod webhooks;
 
 pub use editorial::Editorial;

@@ -3,111 +3,15 @@
 //! delivery worker claims due rows with a lease (and `FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL, so that instances claiming side by side skip each other's rows).
 
+use super::webhook_sql::*;
 use super::{Database, StoreFuture};
 use crate::store::StoreError;
 use crate::store::dialect::Dialect;
 use crate::store::webhooks::{
     AlertRule, AttemptOutcome, DeliveryAttempt, DueDelivery, EventType, OutboxBacklog, OutboxEvent,
-    Subscription, SubscriptionRecord, Verdict,
+    Subscription, SubscriptionRecord,
 };
 use sqlx::{Encode, Executor, FromRow, Transaction, Type};
-
-macro_rules! subscription_columns {
-    () => {
-        "id, url, events, description, format, secret, alert, status, status_reason, \
-         failing_since, created_at, updated_at"
-    };
-}
-
-const LIST_SUBSCRIPTIONS: &str = concat!(
-    "SELECT ",
-    subscription_columns!(),
-    " FROM webhook_subscriptions ORDER BY created_at, id"
-);
-const SELECT_SUBSCRIPTION: &str = concat!(
-    "SELECT ",
-    subscription_columns!(),
-    " FROM webhook_subscriptions WHERE id = $1"
-);
-/// Active subscriptions to rating alerts (`$1`, the LIKE pattern of the event type).
-const SELECT_ALERTING: &str = concat!(
-    "SELECT ",
-    subscription_columns!(),
-    " FROM webhook_subscriptions WHERE status = 'active' AND alert IS NOT NULL AND events LIKE $1"
-);
-
-const INSERT_SUBSCRIPTION: &str = "INSERT INTO webhook_subscriptions (id, url, events, \
-     description, format, secret, alert, status, status_reason, failing_since, created_at, \
-     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-const UPDATE_SUBSCRIPTION: &str = "UPDATE webhook_subscriptions SET url = $2, events = $3, \
-     description = $4, format = $5, secret = $6, alert = $7, status = $8, status_reason = $9, \
-     failing_since = $10, created_at = $11, updated_at = $12 WHERE id = $1";
-const DELETE_SUBSCRIPTION: &str = "DELETE FROM webhook_subscriptions WHERE id = $1";
-/// The event for every active subscription that asked for its type (`$5`, a LIKE pattern).
-const QUEUE_EVENT: &str = "INSERT INTO webhook_outbox (event_id, subscription_id, event_type, \
-     payload, created_at, next_attempt_at, attempts, state) \
-     SELECT $1, id, $2, $3, $4, $4, 0, 'pending' FROM webhook_subscriptions \
-     WHERE status = 'active' AND events LIKE $5";
-/// The event for one subscription (`$5`), whatever its state: a test, or an alert whose rule
-/// the writer had in memory (the rule is checked again here, against the stored row).
-const QUEUE_EVENT_FOR: &str = "INSERT INTO webhook_outbox (event_id, subscription_id, \
-     event_type, payload, created_at, next_attempt_at, attempts, state) \
-     SELECT $1, id, $2, $3, $4, $4, 0, 'pending' FROM webhook_subscriptions WHERE id = $5";
-const QUEUE_ALERT_FOR: &str = "INSERT INTO webhook_outbox (event_id, subscription_id, \
-     event_type, payload, created_at, next_attempt_at, attempts, state) \
-     SELECT $1, id, $2, $3, $4, $4, 0, 'pending' FROM webhook_subscriptions \
-     WHERE id = $5 AND status = 'active'";
-const SELECT_ATTEMPTS: &str = "SELECT id, event_id, event_type, attempt, at, status_code, \
-     latency_ms, error, result, next_attempt_at FROM webhook_attempts \
-     WHERE subscription_id = $1 ORDER BY id DESC LIMIT $2";
-/// Due rows (`$1`: now) of active subscriptions, at most `$3`, leased until `$2`. The lock
-/// clause is PostgreSQL's; SQLite has one writer, so a claim there cannot race another.
-macro_rules! claim {
-    ($lock:literal) => {
-        concat!(
-            "UPDATE webhook_outbox SET next_attempt_at = $2 WHERE id IN (\
-             SELECT o.id FROM webhook_outbox o \
-             JOIN webhook_subscriptions s ON s.id = o.subscription_id \
-             WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND s.status = 'active' \
-             ORDER BY o.next_attempt_at LIMIT $3",
-            $lock,
-            ") RETURNING id, event_id, subscription_id, event_type, payload, created_at, attempts"
-        )
-    };
-}
-const CLAIM_ONE_WRITER: &str = claim!("");
-/// Claimers side by side skip each other's locked rows, and re-check the rows they lock
-/// against the latest version, so a row another just claimed (now leased) is passed over.
-const CLAIM_SKIP_LOCKED: &str = claim!(" FOR UPDATE OF o SKIP LOCKED");
-const DELETE_OUTBOX_OF: &str = "DELETE FROM webhook_outbox WHERE subscription_id = $1";
-const DELETE_ATTEMPTS_OF: &str = "DELETE FROM webhook_attempts WHERE subscription_id = $1";
-const INSERT_ATTEMPT: &str = "INSERT INTO webhook_attempts (subscription_id, event_id, \
-     event_type, attempt, at, status_code, latency_ms, error, result, next_attempt_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-const MARK_DELIVERED: &str = "UPDATE webhook_outbox SET state = 'delivered', attempts = $2, \
-     delivered_at = $3 WHERE id = $1";
-const MARK_RETRY: &str =
-    "UPDATE webhook_outbox SET attempts = $2, next_attempt_at = $3 WHERE id = $1";
-const MARK_FAILED: &str = "UPDATE webhook_outbox SET state = 'failed', attempts = $2 \
-     WHERE id = $1";
-const FAIL_WAITING: &str = "UPDATE webhook_outbox SET state = 'failed' \
-     WHERE subscription_id = $1 AND state = 'pending'";
-const CLEAR_FAILING: &str = "UPDATE webhook_subscriptions SET failing_since = NULL \
-     WHERE id = $1 AND failing_since IS NOT NULL";
-const MARK_FAILING: &str = "UPDATE webhook_subscriptions \
-     SET failing_since = COALESCE(failing_since, $2) WHERE id = $1";
-/// `$3`: the reason; `$4`: failing since before this, it is paused.
-const PAUSE_FAILING: &str = "UPDATE webhook_subscriptions SET status = 'paused', \
-     status_reason = $3, updated_at = $2 \
-     WHERE id = $1 AND status = 'active' AND failing_since <= $4";
-const END_SUBSCRIPTION: &str = "UPDATE webhook_subscriptions SET status = 'ended', \
-     status_reason = $3, updated_at = $2 WHERE id = $1";
-/// Whether anything is due (`$1`: now): asked on the readers' pool before a claim, so that
-/// an idle worker never takes SQLite's one writer connection.
-const ANY_DUE: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM webhook_outbox \
-     WHERE state = 'pending' AND next_attempt_at <= $1 LIMIT 1) due";
-const BACKLOG: &str =
-    "SELECT COUNT(*), MIN(created_at) FROM webhook_outbox WHERE state = 'pending'";
 
 pub trait Webhooks {
     fn insert_subscription<'a>(&'a self, row: &'a SubscriptionRecord) -> StoreFuture<'a, ()>;
@@ -318,92 +222,7 @@ where
         outcome: &'a AttemptOutcome,
         pause_after_ms: i64,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
-            let delivery = &outcome.delivery;
-            let subscription = delivery.subscription_id.as_str();
-            let attempt = delivery.attempts + 1;
-            let next = match outcome.verdict {
-                Verdict::Retry(at) => Some(at),
-                _ => None,
-            };
-            let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-            sqlx::query::<DB>(INSERT_ATTEMPT)
-                .bind(subscription)
-                .bind(delivery.event_id.as_str())
-                .bind(delivery.event_type.as_str())
-                .bind(attempt)
-                .bind(outcome.at)
-                .bind(outcome.status_code)
-                .bind(outcome.latency_ms)
-                .bind(outcome.error.as_deref())
-                .bind(outcome.verdict.as_str())
-                .bind(next)
-                .execute(&mut *tx)
-                .await?;
-            let mut paused = false;
-            match outcome.verdict {
-                Verdict::Delivered => {
-                    sqlx::query::<DB>(MARK_DELIVERED)
-                        .bind(delivery.id)
-                        .bind(attempt)
-                        .bind(outcome.at)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query::<DB>(CLEAR_FAILING)
-                        .bind(subscription)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                Verdict::Retry(_) | Verdict::Failed => {
-                    let (statement, value) = match outcome.verdict {
-                        Verdict::Retry(at) => (MARK_RETRY, Some(at)),
-                        _ => (MARK_FAILED, None),
-                    };
-                    let mut query = sqlx::query::<DB>(statement).bind(delivery.id).bind(attempt);
-                    if let Some(at) = value {
-                        query = query.bind(at);
-                    }
-                    query.execute(&mut *tx).await?;
-                    sqlx::query::<DB>(MARK_FAILING)
-                        .bind(subscription)
-                        .bind(outcome.at)
-                        .execute(&mut *tx)
-                        .await?;
-                    let reason = format!(
-                        "paused after failing for {} hours; last error: {}",
-                        pause_after_ms / 3_600_000,
-                        outcome.error.as_deref().unwrap_or("none")
-                    );
-                    let done = sqlx::query::<DB>(PAUSE_FAILING)
-                        .bind(subscription)
-                        .bind(outcome.at)
-                        .bind(reason)
-                        .bind(outcome.at.saturating_sub(pause_after_ms))
-                        .execute(&mut *tx)
-                        .await?;
-                    paused = DB::rows_affected(&done) == 1;
-                }
-                Verdict::Gone => {
-                    sqlx::query::<DB>(MARK_FAILED)
-                        .bind(delivery.id)
-                        .bind(attempt)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query::<DB>(END_SUBSCRIPTION)
-                        .bind(subscription)
-                        .bind(outcome.at)
-                        .bind("the endpoint answered 410 Gone")
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query::<DB>(FAIL_WAITING)
-                        .bind(subscription)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-            tx.commit().await?;
-            Ok(paused)
-        })
+        Box::pin(self.write_attempt(outcome, pause_after_ms))
     }
 
     fn outbox_backlog(&self) -> StoreFuture<'_, OutboxBacklog> {
