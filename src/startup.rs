@@ -9,6 +9,7 @@ use crate::shutdown::{Draining, close_connections_while_draining, stop_signal};
 use crate::state::AppState;
 use crate::store::{Store, StoreSettings};
 use crate::telemetry::{Metrics, RequestSpan, echo_request_id, record_http};
+use crate::webhooks::{Deliverer, DelivererHandle, SecretSealer};
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
@@ -26,6 +27,7 @@ pub struct Application {
     store: Store,
     draining: web::Data<Draining>,
     drain_for: Duration,
+    deliverer: DelivererHandle,
 }
 
 impl Application {
@@ -40,6 +42,7 @@ impl Application {
             .voter_key(settings.secret.as_ref().map(|s| s.expose()))
             .await?;
         let abuse = settings.abuse.clone();
+        let sealer = SecretSealer::new(settings.secret.as_ref().map(|s| s.expose()));
         let state = web::Data::new(AppState {
             store: store.clone(),
             voter_key,
@@ -47,6 +50,8 @@ impl Application {
             voters_per_network: abuse.voters_per_network_per_day,
             rating_max_age_secs: settings.rating_max_age_secs,
             bayes_prior_weight: settings.bayes_prior_weight.max(0.0),
+            webhooks_allow_private: settings.webhooks.webhooks_allow_private,
+            webhook_secrets: sealer.clone(),
         });
         // Built once, outside the per-worker factory, so that every worker shares them.
         let rate_limits = web::Data::new(RateLimits::new(&abuse));
@@ -93,6 +98,8 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
+        let deliverer =
+            Deliverer::new(store.clone(), settings.webhooks.delivery(), sealer)?.spawn();
         tracing::info!(port, backend = store.backend_name(), "listening");
         Ok(Self {
             port,
@@ -100,6 +107,7 @@ impl Application {
             store,
             draining,
             drain_for: Duration::from_millis(settings.shutdown_drain_ms),
+            deliverer,
         })
     }
 
@@ -121,6 +129,7 @@ impl Application {
             store,
             draining,
             drain_for,
+            deliverer,
             ..
         } = self;
         let handle = server.handle();
@@ -148,6 +157,8 @@ impl Application {
                 tokio::join!(handle.stop(true), server).1
             }
         };
+        // Webhook attempts in flight get a moment; one cut short is made again later.
+        deliverer.stop().await;
         store.close().await;
         tracing::info!("stopped");
         result

@@ -16,4 +16,8 @@ pub struct AppState {
     pub rating_max_age_secs: u32,
     /// Weight of the site-wide prior in reports' Bayesian averages.
     pub bayes_prior_weight: f64,
+    /// Webhooks may point to http:// and private addresses (see `crate::webhooks::target`).
+    pub webhooks_allow_private: bool,
+    /// Seals new webhook signing secrets before they are stored.
+    pub webhook_secrets: crate::webhooks::SecretSealer,
 }

@@ -13,12 +13,14 @@ mod cli;
 mod secret;
 mod seed;
 mod warm_start;
+mod webhooks;
 
 pub use abuse::AbuseSettings;
 pub use cli::{Cli, Command, KeysCommand};
 pub use secret::Secret;
 pub use seed::SeedArgs;
 pub use warm_start::WarmStartSettings;
+pub use webhooks::{DeliverySettings, WebhookSettings};
 
 #[derive(Clone, Args)]
 pub struct Settings {
@@ -172,6 +174,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub abuse: AbuseSettings,
+
+    #[command(flatten)]
+    pub webhooks: WebhookSettings,
 }
 
 impl Settings {
@@ -229,6 +234,7 @@ impl fmt::Debug for Settings {
             .field("shutdown_drain_ms", &self.shutdown_drain_ms)
             .field("bayes_prior_weight", &self.bayes_prior_weight)
             .field("abuse", &self.abuse)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }

@@ -28,6 +28,7 @@ mod settings;
 mod sql;
 mod sqlite;
 mod votes;
+pub mod webhooks;
 
 use crate::domain::VoterKey;
 use cache::RatingCache;

@@ -23,3 +23,5 @@ mod schema;
 mod secrets;
 mod seed;
 mod votes;
+mod webhook_receiver;
+mod webhooks;

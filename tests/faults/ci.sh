@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The fault-injection runs, short, for CI: kill -9 and SIGTERM on SQLite and on PostgreSQL, a
-# full disk under SQLite, and a PostgreSQL outage, each with a few seconds of load
+# full disk under SQLite, a PostgreSQL outage, and webhooks through a kill -9 on both
+# databases, each with a few seconds of load
 # (about a minute and a half in all once the release binary is built). Prints one SUMMARY line
 # per run and `N passed, M failed`; exits 1 if any run failed, showing that run's whole output.
 #
@@ -54,6 +55,8 @@ run sigterm-sqlite sigterm.sh "$seconds"
 run sigterm-postgres sigterm.sh "$seconds" --postgres
 run disk-full disk_full.sh
 run pg-restart pg_restart.sh "$outage_seconds"
+run webhooks-sqlite webhooks.sh "$seconds"
+run webhooks-postgres webhooks.sh "$seconds" --postgres
 
 echo
 echo "== fault-injection summary"

@@ -5,6 +5,8 @@ mod articles;
 mod auth;
 mod csv;
 mod reports;
+mod webhook_input;
+mod webhooks;
 
 use articles::MAX_FIELD_CHARS;
 pub use articles::reset as reset_article;
@@ -27,5 +29,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ))
     .service(get_only("/v1/reports/summary", reports::summary))
     .service(get_only("/v1/reports/feedback", reports::feedback))
-    .service(get_only("/v1/reports/audit", reports::audit));
+    .service(get_only("/v1/reports/audit", reports::audit))
+    .service(
+        resource("/v1/webhooks")
+            .route(get().to(webhooks::list))
+            .route(web::post().to(webhooks::create)),
+    )
+    .service(
+        resource("/v1/webhooks/{webhook_id}")
+            .route(get().to(webhooks::show))
+            .route(web::patch().to(webhooks::change))
+            .route(web::delete().to(webhooks::delete)),
+    )
+    .service(resource("/v1/webhooks/{webhook_id}/test").route(web::post().to(webhooks::test)))
+    .service(get_only(
+        "/v1/webhooks/{webhook_id}/deliveries",
+        webhooks::deliveries,
+    ));
 }

@@ -8,6 +8,7 @@ use crate::store::dialect::Dialect;
 use crate::store::editorial::{
     ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord, ResetDetails,
 };
+use crate::store::webhooks::OutboxEvent;
 use crate::store::{RatingCounts, StoreError, VersionedRating, sql};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, Row, Type};
 
@@ -161,13 +162,20 @@ where
         now: i64,
     ) -> StoreFuture<'a, Option<FeedbackRecord>> {
         Box::pin(async move {
-            Ok(sqlx::query_as::<DB, FeedbackRecord>(sql::INSERT_FEEDBACK)
+            let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+            let feedback = sqlx::query_as::<DB, FeedbackRecord>(sql::INSERT_FEEDBACK)
                 .bind(article.as_str())
                 .bind(voter.as_bytes())
                 .bind(text.as_str())
                 .bind(now)
-                .fetch_optional(&self.writer)
-                .await?)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(feedback) = &feedback {
+                // In the same transaction: acknowledged feedback always has its event.
+                Self::queue_event(&mut tx, &OutboxEvent::feedback_created(feedback)).await?;
+            }
+            tx.commit().await?;
+            Ok(feedback)
         })
     }
 
@@ -243,6 +251,8 @@ where
                 .bind(details)
                 .execute(&mut *tx)
                 .await?;
+            let event = OutboxEvent::article_reset(id, key_id, &before, feedback, now);
+            Self::queue_event(&mut tx, &event).await?;
             tx.commit().await?;
             Ok(Some((before, feedback, after)))
         })

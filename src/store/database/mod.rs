@@ -7,18 +7,23 @@
 //! waits for; the vote path makes one per batch, and cached ratings none.
 
 mod editorial;
+mod rating_alerts;
 mod ratings;
 mod reports;
 mod rows;
 mod seeding;
 mod vote_batch;
 mod votes;
+mod webhook_attempts;
+mod webhook_sql;
+mod webhooks;
 
 pub use editorial::Editorial;
 pub use ratings::RatingReads;
 pub use reports::Reports;
 pub use seeding::Seeding;
 pub use votes::{AppliedBatch, VoteWrites};
+pub use webhooks::Webhooks;
 
 use super::dialect::Dialect;
 use super::{PoolSettings, PoolStats, StoreError, sql};
@@ -37,6 +42,7 @@ pub trait Backend:
     + Editorial
     + Reports
     + Seeding
+    + Webhooks
     + Send
     + Sync
     + std::fmt::Debug
@@ -50,6 +56,7 @@ impl<T> Backend for T where
         + Editorial
         + Reports
         + Seeding
+        + Webhooks
         + Send
         + Sync
         + std::fmt::Debug
@@ -75,6 +82,8 @@ pub struct Database<DB: sqlx::Database> {
     reader: Pool<DB>,
     /// Longest a report query may run (see `reports.rs`).
     report_timeout: std::time::Duration,
+    /// The rating-alert subscriptions each vote batch checks (see `rating_alerts.rs`).
+    alerts: crate::store::webhooks::AlertRules,
 }
 
 impl<DB: Dialect> Database<DB> {
@@ -84,6 +93,7 @@ impl<DB: Dialect> Database<DB> {
             writer,
             reader,
             report_timeout: pool.report_timeout,
+            alerts: Default::default(),
         })
     }
 }

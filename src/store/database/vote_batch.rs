@@ -79,6 +79,8 @@ where
         }
         let ratings = Self::apply_deltas(&mut tx, deltas).await?;
         Self::apply_day_deltas(&mut tx, &days).await?;
+        self.raise_rating_alerts(&mut tx, votes, &changes, &ratings)
+            .await?;
         tx.commit().await?;
         let outcomes: Vec<VoteOutcome> = votes
             .iter()

@@ -76,6 +76,8 @@ where
             let mut days = DayDeltas::default();
             days.remove(article.as_str(), last_cast, removed);
             Self::apply_day_deltas(&mut tx, &days).await?;
+            self.raise_rating_alert(&mut tx, article.as_str(), delta, &rating)
+                .await?;
             tx.commit().await?;
             Ok(Some(rating))
         })

@@ -1,0 +1,220 @@
+//! Delivery that loses nothing: retries, giving up, outages, restarts, several instances, pausing a failing endpoint.
+
+use super::*;
+
+on_both_backends!(
+    a_failing_endpoint_gets_the_event_once_more_after_it_recovers,
+    an_event_is_given_up_after_its_last_attempt,
+    an_event_outlives_a_receiver_outage_and_a_restart,
+    an_endpoint_failing_too_long_is_paused_with_a_reason,
+    two_instances_deliver_each_event_once,
+);
+
+async fn a_failing_endpoint_gets_the_event_once_more_after_it_recovers(app: TestApp) {
+    let app = with_webhooks(app).await;
+    let admin = key(&app, Scope::Admin).await;
+    let receiver = Receiver::start().await;
+    receiver.answer(&[500, 500, 500]);
+    let subscription = subscribe(
+        &app,
+        &admin,
+        json!({"url": receiver.url(), "events": ["feedback.created"]}),
+    )
+    .await;
+    let voter = new_voter();
+    app.vote("r1", &voter, 4).await;
+    feedback(&app, "r1", &voter, "Retry me").await;
+
+    let received = receiver.wait_for(4, WAIT).await;
+    // Long enough for a fifth attempt to show, were one made (retries are 50 ms apart here).
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let received_later = receiver.received();
+    assert_eq!(received_later.len(), 4, "{received_later:?}");
+    assert!(received.iter().all(|r| r.id() == received[0].id()));
+    let path = format!(
+        "/v1/webhooks/{}/deliveries",
+        subscription["id"].as_str().unwrap()
+    );
+    let deliveries: Value = editor(&app, Method::GET, &path, &admin, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let attempts = deliveries["deliveries"].as_array().unwrap();
+    let shown: Vec<(Value, Value)> = attempts
+        .iter()
+        .map(|a| (a["result"].clone(), a["status_code"].clone()))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            (json!("delivered"), json!(200)),
+            (json!("retrying"), json!(500)),
+            (json!("retrying"), json!(500)),
+            (json!("retrying"), json!(500)),
+        ]
+    );
+    assert!(attempts[1]["next_attempt_at"].is_string());
+    assert_eq!(attempts[0]["attempt"], 4);
+}
+
+async fn an_event_is_given_up_after_its_last_attempt(app: TestApp) {
+    let mut settings = webhook_settings(&app);
+    settings.webhooks.webhook_max_attempts = 3;
+    let app = restarted(app, &settings).await;
+    let admin = key(&app, Scope::Admin).await;
+    let receiver = Receiver::start().await;
+    receiver.answer(&[500; 10]);
+    let created = subscribe(
+        &app,
+        &admin,
+        json!({"url": receiver.url(), "events": ["article.reset"]}),
+    )
+    .await;
+    let path = format!("/v1/webhooks/{}", created["id"].as_str().unwrap());
+    editor(&app, Method::POST, &format!("{path}/test"), &admin, None).await;
+    receiver.wait_for(3, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(receiver.received().len(), 3, "no attempt after the last");
+    let deliveries: Value = editor(
+        &app,
+        Method::GET,
+        &format!("{path}/deliveries"),
+        &admin,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let last = &deliveries["deliveries"][0];
+    assert_eq!(last["result"], "failed", "{deliveries}");
+    assert_eq!(last["attempt"], 3);
+    assert!(last["next_attempt_at"].is_null());
+    let page = app.get("/metrics").await.text().await.unwrap();
+    let series = format!(
+        "plaudit_webhook_deliveries_total{{event=\"webhook.test\",result=\"failed\",subscription=\"{}\"}}",
+        created["id"].as_str().unwrap()
+    );
+    assert_eq!(metric_value(&page, &series), 1.0);
+}
+
+async fn an_event_outlives_a_receiver_outage_and_a_restart(app: TestApp) {
+    let app = with_webhooks(app).await;
+    let admin = key(&app, Scope::Admin).await;
+    let port = unused_port();
+    let subscription = subscribe(
+        &app,
+        &admin,
+        json!({"url": format!("http://127.0.0.1:{port}/hook"), "events": ["feedback.created"]}),
+    )
+    .await;
+    let voter = new_voter();
+    app.vote("down1", &voter, 2).await;
+    feedback(&app, "down1", &voter, "Sent while the receiver was down").await;
+    // Tried while nothing listened: the attempt failed, and the event waits.
+    let path = format!(
+        "/v1/webhooks/{}/deliveries",
+        subscription["id"].as_str().unwrap()
+    );
+    let started = std::time::Instant::now();
+    loop {
+        let deliveries: Value = editor(&app, Method::GET, &path, &admin, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if let Some(first) = deliveries["deliveries"].as_array().unwrap().last() {
+            assert_eq!(first["result"], "retrying");
+            assert!(first["error"].is_string(), "{first}");
+            break;
+        }
+        assert!(started.elapsed() < WAIT, "no attempt was made");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let settings = webhook_settings(&app);
+    let TestApp {
+        database, store, ..
+    } = app;
+    store.close().await;
+    let receiver = Receiver::start_on(port).await;
+    let app = TestApp::spawn_with(database, &settings).await;
+
+    let received = receiver.wait_for(1, WAIT).await;
+    let body = received[0].json();
+    assert_eq!(body["type"], "feedback.created");
+    assert_eq!(body["data"]["text"], "Sent while the receiver was down");
+    assert!(received[0].signed_by(subscription["secret"].as_str().unwrap()));
+    drop(app);
+}
+
+async fn an_endpoint_failing_too_long_is_paused_with_a_reason(app: TestApp) {
+    let mut settings = webhook_settings(&app);
+    // Zero hours: the first failure is already "too long".
+    settings.webhooks.webhook_pause_after_hours = 0;
+    let app = restarted(app, &settings).await;
+    let admin = key(&app, Scope::Admin).await;
+    let receiver = Receiver::start().await;
+    receiver.answer(&[503]);
+    let created = subscribe(
+        &app,
+        &admin,
+        json!({"url": receiver.url(), "events": ["article.reset"]}),
+    )
+    .await;
+    let path = format!("/v1/webhooks/{}", created["id"].as_str().unwrap());
+    editor(&app, Method::POST, &format!("{path}/test"), &admin, None).await;
+    receiver.wait_for(1, WAIT).await;
+    let started = std::time::Instant::now();
+    loop {
+        let shown: Value = editor(&app, Method::GET, &path, &admin, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if shown["status"] == "paused" {
+            let reason = shown["status_reason"].as_str().unwrap();
+            assert!(reason.contains("503"), "{shown}");
+            assert!(shown["failing_since"].is_string(), "{shown}");
+            break;
+        }
+        assert!(started.elapsed() < WAIT, "{shown}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "a paused subscription is not retried"
+    );
+}
+
+async fn two_instances_deliver_each_event_once(app: TestApp) {
+    let app = with_webhooks(app).await;
+    let settings = webhook_settings(&app);
+    let second = plaudit::startup::Application::build(&settings)
+        .await
+        .unwrap();
+    tokio::spawn(second.run());
+    let admin = key(&app, Scope::Admin).await;
+    let receiver = Receiver::start().await;
+    let created = subscribe(
+        &app,
+        &admin,
+        json!({"url": receiver.url(), "events": ["article.reset"]}),
+    )
+    .await;
+    let test = format!("/v1/webhooks/{}/test", created["id"].as_str().unwrap());
+    const EVENTS: usize = 40;
+    for _ in 0..EVENTS {
+        let sent = editor(&app, Method::POST, &test, &admin, None).await;
+        assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    }
+    receiver.wait_for(EVENTS, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let received = receiver.received();
+    let mut ids: Vec<&str> = received.iter().map(|r| r.id()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((ids.len(), received.len()), (EVENTS, EVENTS));
+}
