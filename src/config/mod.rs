@@ -10,12 +10,14 @@ use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 
 mod abuse;
 mod cli;
+mod scale_out;
 mod secret;
 mod seed;
 mod warm_start;
 
 pub use abuse::AbuseSettings;
 pub use cli::{Cli, Command, KeysCommand};
+pub use scale_out::ScaleOutSettings;
 pub use secret::Secret;
 pub use seed::SeedArgs;
 pub use warm_start::WarmStartSettings;
@@ -162,6 +164,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub abuse: AbuseSettings,
+
+    #[command(flatten)]
+    pub scale_out: ScaleOutSettings,
 }
 
 impl Settings {
@@ -217,12 +222,13 @@ impl fmt::Debug for Settings {
             .field("shutdown_drain_ms", &self.shutdown_drain_ms)
             .field("bayes_prior_weight", &self.bayes_prior_weight)
             .field("abuse", &self.abuse)
+            .field("scale_out", &self.scale_out)
             .finish()
     }
 }
 
 /// Hides a password in `postgres://user:password@host/db`.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];

@@ -59,7 +59,7 @@ impl Store {
         &self,
         window: &ReportWindow,
     ) -> Result<Vec<ArticleFigures>, StoreError> {
-        self.backend().article_figures(window).await
+        self.reports_backend().article_figures(window).await
     }
 
     /// One article's figures over the window (zero if it has no votes in it).
@@ -68,12 +68,14 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<RatingCounts, StoreError> {
-        self.backend().one_article_figures(article, window).await
+        self.reports_backend()
+            .one_article_figures(article, window)
+            .await
     }
 
     /// Count and star sum of every vote in the window.
     pub async fn window_totals(&self, window: &ReportWindow) -> Result<(i64, i64), StoreError> {
-        self.backend().window_totals(window).await
+        self.reports_backend().window_totals(window).await
     }
 
     pub async fn daily_figures(
@@ -81,7 +83,7 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<Vec<DayFigures>, StoreError> {
-        self.backend().daily_figures(article, window).await
+        self.reports_backend().daily_figures(article, window).await
     }
 
     pub async fn revision_figures(
@@ -89,6 +91,8 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<Vec<RevisionFigures>, StoreError> {
-        self.backend().revision_figures(article, window).await
+        self.reports_backend()
+            .revision_figures(article, window)
+            .await
     }
 }

@@ -21,4 +21,5 @@ mod reports;
 mod schema;
 mod secrets;
 mod seed;
+mod shared_quota;
 mod votes;

@@ -8,6 +8,7 @@
 
 mod editorial;
 mod ratings;
+pub mod replica;
 mod reports;
 mod rows;
 mod seeding;
