@@ -17,6 +17,7 @@ mod hot_cache;
 mod instances;
 mod operations;
 mod ratings;
+mod replica;
 mod reports;
 mod schema;
 mod secrets;
