@@ -4,7 +4,8 @@
 //! Each check is one atomic Lua script (`gcra.lua`): the same GCRA as governor, on Redis's
 //! clock, so the answers and the RateLimit headers are those of the in-memory limiter. Keys
 //! expire when the quota is full again and name the client only by the keyed hash the
-//! network cap uses (`NetworkKeys`), whose key is deleted after its day.
+//! network cap uses (`NetworkKeys`), whose key is deleted after its day (so a client's quota
+//! starts afresh at midnight UTC, once a day, which is harmless next to a minute's refill).
 //!
 //! Redis is never a reason to refuse or delay a request past `timeout`: when it fails or is
 //! slow the instance goes on with its own limiter (governor, as without Redis), says so once
@@ -212,4 +213,43 @@ impl SharedQuotas {
 
 fn micros(duration: Duration) -> u64 {
     u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(url: Option<&str>) -> ScaleOutSettings {
+        let mut settings = crate::config::Settings::defaults().scale_out;
+        settings.redis_url = url.map(str::to_owned);
+        settings
+    }
+
+    #[test]
+    fn no_url_no_shared_quotas() {
+        assert!(
+            SharedQuotas::from_settings(&settings(None))
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_url_that_is_not_redis_is_refused_by_name_without_its_password() {
+        let error = SharedQuotas::from_settings(&settings(Some("http://user:hunter2@cache")))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("PLAUDIT_REDIS_URL"), "{error}");
+        assert!(error.contains("is not a Redis URL"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn keys_carry_the_prefix_the_policy_and_a_shortened_hash_only() {
+        let shared = SharedQuotas::from_settings(&settings(Some("redis://127.0.0.1:1")))
+            .unwrap()
+            .unwrap();
+        let key = shared.key("votes", &[0xab; 32]);
+        assert_eq!(key, format!("plaudit:rl:votes:{}", "ab".repeat(16)));
+    }
 }
