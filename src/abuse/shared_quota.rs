@@ -98,7 +98,11 @@ impl SharedQuotas {
     /// of the quota store must not keep instances from replacing failed ones) and limits on
     /// its own until Redis answers; the warning says so.
     pub async fn check_at_start(&self) {
-        match self.ping().await {
+        // A first connection may take longer than a request's wait.
+        match self
+            .ping(self.timeout.max(Duration::from_millis(500)))
+            .await
+        {
             Ok(()) => {
                 tracing::info!("rate limits are shared through Redis");
                 self.set_up(true);
@@ -122,7 +126,9 @@ impl SharedQuotas {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                if !self.is_up() && self.ping().await.is_ok() {
+                // Within a request's own wait, so that a Redis that answers but slowly stays
+                // off rather than flapping (and logging) once a second.
+                if !self.is_up() && self.ping(self.timeout).await.is_ok() {
                     tracing::info!("Redis answers again: rate limits are shared again");
                     self.set_up(true);
                 }
@@ -199,14 +205,14 @@ impl SharedQuotas {
         metrics::gauge!("plaudit_rate_limit_shared").set(if up { 1.0 } else { 0.0 });
     }
 
-    async fn ping(&self) -> anyhow::Result<()> {
+    async fn ping(&self, within: Duration) -> anyhow::Result<()> {
         let mut redis = self.redis.clone();
         let command = redis::cmd("PING");
         let ping = command.query_async::<String>(&mut redis);
-        match tokio::time::timeout(self.timeout.max(Duration::from_millis(500)), ping).await {
+        match tokio::time::timeout(within, ping).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(error)) => Err(error.into()),
-            Err(_) => anyhow::bail!("no answer within {} ms", self.timeout.as_millis()),
+            Err(_) => anyhow::bail!("no answer within {} ms", within.as_millis()),
         }
     }
 }

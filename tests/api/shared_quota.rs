@@ -18,6 +18,29 @@ fn redis_url() -> String {
     std::env::var("PLAUDIT_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
+/// Fails with what to do when the test Redis does not answer, rather than with a count.
+async fn require_redis() {
+    let url = redis_url();
+    let answered = async {
+        let client = redis::Client::open(url.as_str()).ok()?;
+        let mut redis = client.get_multiplexed_async_connection().await.ok()?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut redis)
+            .await
+            .ok()
+    };
+    if tokio::time::timeout(Duration::from_secs(2), answered)
+        .await
+        .ok()
+        .flatten()
+        .is_none()
+    {
+        panic!(
+            "these tests need Redis at {url}: start redis-server, or set PLAUDIT_TEST_REDIS_URL"
+        );
+    }
+}
+
 /// Three votes at once, then one a minute, counted in the Redis at `url`.
 fn shared_settings(app: &TestApp, url: String) -> Settings {
     let mut settings = test_settings(&app.database);
@@ -58,10 +81,12 @@ fn header(response: &Response, name: &str) -> String {
 on_both_backends!(
     two_instances_on_one_redis_allow_one_quota,
     an_unreachable_redis_at_start_leaves_limits_local,
-    a_redis_outage_falls_back_to_local_limits_and_recovers
+    a_redis_outage_falls_back_to_local_limits_and_recovers,
+    a_silent_redis_delays_no_request_past_its_timeout
 );
 
 async fn two_instances_on_one_redis_allow_one_quota(app: TestApp) {
+    require_redis().await;
     let settings = shared_settings(&app, redis_url());
     let instances = [instance(&settings).await, instance(&settings).await];
     let client = reqwest::Client::new();
@@ -150,6 +175,7 @@ async fn an_unreachable_redis_at_start_leaves_limits_local(app: TestApp) {
 }
 
 async fn a_redis_outage_falls_back_to_local_limits_and_recovers(app: TestApp) {
+    require_redis().await;
     let proxy = Proxy::start(redis_address()).await;
     let settings = shared_settings(&app, format!("redis://{}", proxy.address));
     let address = instance(&settings).await;
@@ -186,6 +212,43 @@ async fn a_redis_outage_falls_back_to_local_limits_and_recovers(app: TestApp) {
     assert_eq!(
         after,
         [
+            StatusCode::CREATED,
+            StatusCode::CREATED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+}
+
+async fn a_silent_redis_delays_no_request_past_its_timeout(app: TestApp) {
+    // Accepts connections and never answers: a Redis that hangs.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let mut settings = shared_settings(&app, format!("redis://{silent}"));
+    settings.scale_out.redis_timeout_ms = 50;
+    let address = instance(&settings).await;
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let started = std::time::Instant::now();
+        statuses.push(vote(&client, &address).await.status());
+        // 50 ms of waiting for Redis at most; the rest is the vote itself on a busy machine.
+        // Without the bound a request would wait for Redis for ever.
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::CREATED,
             StatusCode::CREATED,
             StatusCode::CREATED,
             StatusCode::TOO_MANY_REQUESTS
