@@ -30,7 +30,15 @@ impl Store {
                  streaming replica of the PostgreSQL database in DATABASE_URL",
             ));
         }
-        let role = replica::role(primary_url, url).await;
+        // A replica behind a silent network must not hold the start for TCP's own timeout.
+        let role = tokio::time::timeout(pool.acquire_timeout, replica::role(primary_url, url))
+            .await
+            .unwrap_or_else(|_| {
+                ReplicaRole::Unreachable(format!(
+                    "no answer within {} s",
+                    pool.acquire_timeout.as_secs()
+                ))
+            });
         if role != ReplicaRole::ThePrimary {
             self.reports = Some(replica::connect_lazily(url, pool)?);
         }

@@ -256,7 +256,8 @@ k=$(cat "$work/kill.json"); echo "$k"
 check "$work/acks-kill.log"
 [ "$(lost)" = 0 ] || fail "acknowledged votes lost across the kill"
 kill_errors=$(field "$k" "sum(v for s, v in statuses.items() if not s.startswith('2')) + sum(errors.values())")
-echo "KILL: client-visible errors $kill_errors of $(field "$k" "sent") (statuses $(field "$k" "statuses"), connection errors $(field "$k" "errors")), lost $(lost)"
+echo "KILL: client-visible errors $kill_errors of $(field "$k" "sent") (statuses $(field "$k" "statuses"), connection errors $(field "$k" "errors")), lost $(lost); allowed: at most one per client thread ($threads), the requests in flight at the kill"
+[ "$kill_errors" -le "$threads" ] || fail "more errors than requests in flight at the kill"
 
 # --- 4. Redis stopped mid-load -------------------------------------------------------------------
 step "4. redis: Redis stopped a third into $redis_s s of load, started again at two thirds"
