@@ -82,7 +82,8 @@ on_both_backends!(
     two_instances_on_one_redis_allow_one_quota,
     an_unreachable_redis_at_start_leaves_limits_local,
     a_redis_outage_falls_back_to_local_limits_and_recovers,
-    a_silent_redis_delays_no_request_past_its_timeout
+    a_silent_redis_delays_no_request_past_its_timeout,
+    a_refused_client_is_refused_locally_until_its_wait_ends
 );
 
 async fn two_instances_on_one_redis_allow_one_quota(app: TestApp) {
@@ -254,6 +255,39 @@ async fn a_silent_redis_delays_no_request_past_its_timeout(app: TestApp) {
             StatusCode::TOO_MANY_REQUESTS
         ]
     );
+}
+
+async fn a_refused_client_is_refused_locally_until_its_wait_ends(app: TestApp) {
+    require_redis().await;
+    let settings = shared_settings(&app, redis_url());
+    let address = instance(&settings).await;
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        assert_eq!(vote(&client, &address).await.status(), StatusCode::CREATED);
+    }
+    assert_eq!(
+        vote(&client, &address).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Redis forgets the client: asked again, it would allow. The instance remembers the
+    // refusal until its wait ends, so the flood does not reach Redis, and answers alike.
+    let redis = redis::Client::open(redis_url()).unwrap();
+    let mut redis = redis.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}*", settings.scale_out.redis_key_prefix))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let deleted: i64 = redis::cmd("DEL")
+        .arg(&keys)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    let refused = vote(&client, &address).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = header(&refused, "retry-after").parse().unwrap();
+    assert!((58..=60).contains(&retry), "{retry}");
 }
 
 fn redis_address() -> SocketAddr {
