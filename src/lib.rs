@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod hex;
 pub mod routes;
+pub mod scale_out;
 pub mod seed;
 pub mod shutdown;
 pub mod startup;

@@ -34,8 +34,9 @@ impl Application {
     /// Connects to the database, applies migrations and binds the listener. Port 0 picks a
     /// free port, which [`Application::port`] then tells.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let store = Store::open(&settings.database_url, &settings.store()).await?;
+        let mut store = Store::open(&settings.database_url, &settings.store()).await?;
         store.migrate().await?;
+        crate::scale_out::read_reports_from_replica(&mut store, settings).await?;
         // Before the listener is bound: a load balancer sees the instance only once it is warm.
         store.warm_start(&settings.warm_start.warm_start()).await;
         let voter_key = store
@@ -54,7 +55,8 @@ impl Application {
             webhook_secrets: sealer.clone(),
         });
         // Built once, outside the per-worker factory, so that every worker shares them.
-        let rate_limits = web::Data::new(RateLimits::new(&abuse));
+        let shared_quotas = crate::scale_out::share_quotas(settings).await?;
+        let rate_limits = web::Data::new(RateLimits::new(&abuse).shared_through(shared_quotas));
         let proxies = web::Data::new(TrustedProxies::new(abuse.trusted_proxies.clone()));
         let overload = web::Data::new(Overload::new(abuse.max_concurrent_requests));
         let metrics = web::Data::new(Metrics::global());

@@ -5,8 +5,10 @@ mod client_ip;
 mod network;
 mod overload;
 mod rate_limit;
+mod shared_quota;
 
 pub use client_ip::{ClientKey, TrustedProxies};
 pub use network::{NetworkKeys, NetworkTag};
 pub use overload::{Overload, shed_overload};
 pub use rate_limit::{RateLimits, rate_limit};
+pub use shared_quota::SharedQuotas;

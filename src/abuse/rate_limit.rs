@@ -1,11 +1,15 @@
-//! Per-client rate limits with governor: a tight quota for writes, a looser one for reads.
+//! Per-client rate limits with governor: a tight quota for writes, a looser one for reads;
+//! shared by all instances through Redis when one is configured (`shared_quota.rs`).
 //!
 //! One [`RateLimits`] is built before the server starts and shared by every worker, so a client
 //! cannot multiply its quota by landing on different workers.
 
 use super::ClientKey;
+use super::shared_quota::{QuotaShape, SharedQuotas, Verdict};
 use crate::config::AbuseSettings;
 use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::now_millis;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -17,6 +21,7 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DashMapStateStore;
 use governor::{Quota, RateLimiter};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 type ClientLimiter =
@@ -60,12 +65,34 @@ impl Policy {
     pub fn tracked_clients(&self) -> usize {
         self.limiter.len()
     }
+
+    /// This instance's own verdict, from governor.
+    fn local_verdict(&self, key: &ClientKey) -> Verdict {
+        match self.limiter.check_key(key) {
+            Ok(snapshot) => Verdict::Allow {
+                remaining: snapshot.remaining_burst_capacity(),
+            },
+            Err(not_until) => Verdict::Deny {
+                wait: not_until.wait_time_from(self.limiter.clock().now()),
+            },
+        }
+    }
+
+    fn shape(&self) -> QuotaShape {
+        QuotaShape {
+            name: self.name,
+            interval: self.quota.replenish_interval(),
+            burst: self.quota.burst_size().get(),
+        }
+    }
 }
 
 pub struct RateLimits {
     enabled: bool,
     pub writes: Policy,
     pub reads: Policy,
+    /// Quotas shared with the other instances, when Redis is configured.
+    shared: Option<Arc<SharedQuotas>>,
 }
 
 impl RateLimits {
@@ -74,7 +101,43 @@ impl RateLimits {
             enabled: settings.rate_limit_enabled,
             writes: Policy::new("votes", settings.writes_per_minute, settings.writes_burst),
             reads: Policy::new("reads", settings.reads_per_minute, settings.reads_burst),
+            shared: None,
         }
+    }
+
+    /// Counts every client's requests in `shared` (Redis) while it answers.
+    pub fn shared_through(mut self, shared: Option<Arc<SharedQuotas>>) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// Redis's verdict, or `None` when there is no Redis, it is away or slow, or the day's
+    /// hashing key cannot be had: the caller then decides locally. Counted, so that
+    /// `/metrics` shows how many decisions an outage left to each instance.
+    async fn shared_verdict(
+        &self,
+        policy: &Policy,
+        req: &ServiceRequest,
+        client: ClientKey,
+    ) -> Option<Verdict> {
+        let shared = self.shared.as_ref()?;
+        let verdict = match req.app_data::<web::Data<AppState>>() {
+            Some(state) if shared.is_up() => {
+                match state
+                    .network_keys
+                    .tag(&state.store, client, now_millis())
+                    .await
+                {
+                    Ok(tag) => shared.check(&policy.shape(), &tag.hash).await,
+                    Err(_) => None,
+                }
+            }
+            _ => None,
+        };
+        if verdict.is_none() {
+            metrics::counter!("plaudit_rate_limit_local_decisions_total").increment(1);
+        }
+        verdict
     }
 
     /// Forgets clients whose quota has refilled completely: they are indistinguishable from
@@ -111,7 +174,8 @@ fn ceil_secs(duration: Duration) -> u64 {
 }
 
 /// Middleware for public routes: reads count against the read quota, everything else against
-/// the write quota, both per client (see [`ClientKey`]).
+/// the write quota, both per client (see [`ClientKey`]): in Redis when one is configured and
+/// answers, else in this instance's memory.
 pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -128,9 +192,12 @@ pub async fn rate_limit(
     };
     let policy = limits.policy_for(req.method());
     let key = ClientKey::of_request(req.request());
-    match policy.limiter.check_key(&key) {
-        Ok(snapshot) => {
-            let remaining = snapshot.remaining_burst_capacity();
+    let verdict = match limits.shared_verdict(policy, &req, key).await {
+        Some(verdict) => verdict,
+        None => policy.local_verdict(&key),
+    };
+    match verdict {
+        Verdict::Allow { remaining } => {
             let used = policy.quota.burst_size().get().saturating_sub(remaining);
             let reset = policy.quota.replenish_interval() * used;
             let mut response = next.call(req).await?;
@@ -142,9 +209,8 @@ pub async fn rate_limit(
             );
             Ok(response.map_into_boxed_body())
         }
-        Err(not_until) => {
+        Verdict::Deny { wait } => {
             metrics::counter!("plaudit_rate_limited_total", "policy" => policy.name).increment(1);
-            let wait = not_until.wait_time_from(policy.limiter.clock().now());
             let retry_after = ceil_secs(wait).max(1);
             let error = ApiError::TooManyRequests {
                 detail: format!(
@@ -203,6 +269,7 @@ mod tests {
             enabled: true,
             writes: Policy::new("votes", 60_000, 1),
             reads: Policy::new("reads", 60_000, 1),
+            shared: None,
         };
         let before = rss_bytes();
         for n in 0..CLIENTS {

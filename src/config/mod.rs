@@ -10,6 +10,7 @@ use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 
 mod abuse;
 mod cli;
+mod scale_out;
 mod secret;
 mod seed;
 mod warm_start;
@@ -17,6 +18,7 @@ mod webhooks;
 
 pub use abuse::AbuseSettings;
 pub use cli::{Cli, Command, KeysCommand};
+pub use scale_out::ScaleOutSettings;
 pub use secret::Secret;
 pub use seed::SeedArgs;
 pub use warm_start::WarmStartSettings;
@@ -177,6 +179,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub webhooks: WebhookSettings,
+
+    #[command(flatten)]
+    pub scale_out: ScaleOutSettings,
 }
 
 impl Settings {
@@ -235,12 +240,13 @@ impl fmt::Debug for Settings {
             .field("bayes_prior_weight", &self.bayes_prior_weight)
             .field("abuse", &self.abuse)
             .field("webhooks", &self.webhooks)
+            .field("scale_out", &self.scale_out)
             .finish()
     }
 }
 
 /// Hides a password in `postgres://user:password@host/db`.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];

@@ -138,7 +138,7 @@ impl Store {
         &self,
         filter: &FeedbackFilter,
     ) -> Result<Vec<FeedbackRecord>, StoreError> {
-        self.backend().feedback(filter).await
+        self.reports_backend().feedback(filter).await
     }
 
     /// The rating before and the number of feedback entries deleted, or `None` if unknown.

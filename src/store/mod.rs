@@ -22,6 +22,7 @@ mod group_commit;
 mod model;
 mod postgres;
 mod ratings;
+mod replica;
 mod report_sql;
 mod reports;
 mod settings;
@@ -46,6 +47,7 @@ pub use error::StoreError;
 pub use model::{
     NetworkCap, PoolStats, RatingCounts, RecordedVote, StoredVote, VoteChange, VoteOutcome,
 };
+pub use replica::ReportsDatabaseRole;
 pub use reports::{
     ArticleFigures, DayFigures, Order, RankedArticle, RankingQuery, ReportWindow, RevisionFigures,
     SectionFigures, SortKey,
@@ -60,6 +62,8 @@ pub struct Store {
     committer: Committer,
     /// `None`: each vote is a transaction of its own.
     queue: Option<VoteQueue>,
+    /// Where editors' reports read, if not the primary (see `replica.rs`).
+    reports: Option<Arc<dyn Backend>>,
 }
 
 impl Store {
@@ -78,7 +82,11 @@ impl Store {
             }
             VoteQueue::start(committer.clone(), batch)
         });
-        Ok(Self { committer, queue })
+        Ok(Self {
+            committer,
+            queue,
+            reports: None,
+        })
     }
 
     /// "sqlite" or "postgres".
@@ -118,11 +126,24 @@ impl Store {
 
     /// Per pool ("writer", "reader"; one "pool" on PostgreSQL), connections in use and idle.
     pub fn pool_stats(&self) -> Vec<(&'static str, PoolStats)> {
-        self.backend().pool_stats()
+        let mut stats = self.backend().pool_stats();
+        if let Some(reports) = &self.reports {
+            stats.extend(
+                reports
+                    .pool_stats()
+                    .into_iter()
+                    .take(1)
+                    .map(|(_, s)| ("reports", s)),
+            );
+        }
+        stats
     }
 
     /// Closes the pools; the writers commit what they hold first, or fail it.
     pub async fn close(&self) {
+        if let Some(reports) = &self.reports {
+            reports.close().await;
+        }
         self.backend().close().await
     }
 

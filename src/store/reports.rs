@@ -131,7 +131,7 @@ pub struct RevisionFigures {
 impl Store {
     /// A page of the ranking.
     pub async fn ranking(&self, query: &RankingQuery) -> Result<Vec<RankedArticle>, StoreError> {
-        self.backend().ranking(query).await
+        self.reports_backend().ranking(query).await
     }
 
     /// The whole ranking as the database yields it, in constant memory (for CSV): rows come
@@ -140,7 +140,7 @@ impl Store {
         &self,
         query: RankingQuery,
     ) -> BoxStream<'static, Result<RankedArticle, StoreError>> {
-        self.backend().ranking_stream(query)
+        self.reports_backend().ranking_stream(query)
     }
 
     /// Each section's figures over the window.
@@ -148,7 +148,7 @@ impl Store {
         &self,
         window: &ReportWindow,
     ) -> Result<Vec<SectionFigures>, StoreError> {
-        self.backend().section_figures(window).await
+        self.reports_backend().section_figures(window).await
     }
 
     /// One article's figures over the window (zero if it has no votes in it).
@@ -157,12 +157,14 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<RatingCounts, StoreError> {
-        self.backend().one_article_figures(article, window).await
+        self.reports_backend()
+            .one_article_figures(article, window)
+            .await
     }
 
     /// Count and star sum of every vote in the window (and its section, if it has one).
     pub async fn window_totals(&self, window: &ReportWindow) -> Result<(i64, i64), StoreError> {
-        self.backend().window_totals(window).await
+        self.reports_backend().window_totals(window).await
     }
 
     pub async fn daily_figures(
@@ -170,7 +172,7 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<Vec<DayFigures>, StoreError> {
-        self.backend().daily_figures(article, window).await
+        self.reports_backend().daily_figures(article, window).await
     }
 
     pub async fn revision_figures(
@@ -178,7 +180,9 @@ impl Store {
         article: &ArticleId,
         window: &ReportWindow,
     ) -> Result<Vec<RevisionFigures>, StoreError> {
-        self.backend().revision_figures(article, window).await
+        self.reports_backend()
+            .revision_figures(article, window)
+            .await
     }
 }
 

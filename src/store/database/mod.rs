@@ -9,6 +9,7 @@
 mod editorial;
 mod rating_alerts;
 mod ratings;
+pub mod replica;
 mod reports;
 mod rows;
 mod seeding;
