@@ -6,7 +6,7 @@ use crate::error::problem_for_every_error;
 use crate::extract::BodyDeadline;
 use crate::routes;
 use crate::shutdown::{Draining, close_connections_while_draining, stop_signal};
-use crate::state::AppState;
+use crate::state::{AppState, SessionPolicy};
 use crate::store::{Store, StoreSettings};
 use crate::telemetry::{Metrics, RequestSpan, echo_request_id, record_http};
 use actix_web::dev::Server;
@@ -40,6 +40,10 @@ impl Application {
             .voter_key(settings.secret.as_ref().map(|s| s.expose()))
             .await?;
         let abuse = settings.abuse.clone();
+        let sessions = SessionPolicy {
+            lifetime_ms: settings.dashboard.session_lifetime_ms(),
+            secure_cookie: settings.dashboard.secure_cookie(settings.bind)?,
+        };
         let state = web::Data::new(AppState {
             store: store.clone(),
             voter_key,
@@ -47,6 +51,7 @@ impl Application {
             voters_per_network: abuse.voters_per_network_per_day,
             rating_max_age_secs: settings.rating_max_age_secs,
             bayes_prior_weight: settings.bayes_prior_weight.max(0.0),
+            sessions,
         });
         // Built once, outside the per-worker factory, so that every worker shares them.
         let rate_limits = web::Data::new(RateLimits::new(&abuse));
@@ -90,6 +95,7 @@ impl Application {
         .disable_signals()
         .listen(listener)?;
         RateLimits::spawn_sweeper(rate_limits, RATE_LIMIT_SWEEP);
+        crate::retention::spawn(store.clone(), settings.dashboard.feedback_retention_ms());
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }

@@ -16,4 +16,14 @@ pub struct AppState {
     pub rating_max_age_secs: u32,
     /// Weight of the site-wide prior in reports' Bayesian averages.
     pub bayes_prior_weight: f64,
+    /// The dashboard's sign-in sessions.
+    pub sessions: SessionPolicy,
+}
+
+/// How the dashboard's session cookies are made.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub lifetime_ms: i64,
+    /// False only when explicitly allowed on a loopback address.
+    pub secure_cookie: bool,
 }

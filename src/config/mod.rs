@@ -10,12 +10,14 @@ use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 
 mod abuse;
 mod cli;
+mod dashboard;
 mod secret;
 mod seed;
 mod warm_start;
 
 pub use abuse::AbuseSettings;
 pub use cli::{Cli, Command, KeysCommand};
+pub use dashboard::DashboardSettings;
 pub use secret::Secret;
 pub use seed::SeedArgs;
 pub use warm_start::WarmStartSettings;
@@ -162,6 +164,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub abuse: AbuseSettings,
+
+    #[command(flatten)]
+    pub dashboard: DashboardSettings,
 }
 
 impl Settings {
@@ -217,6 +222,7 @@ impl fmt::Debug for Settings {
             .field("shutdown_drain_ms", &self.shutdown_drain_ms)
             .field("bayes_prior_weight", &self.bayes_prior_weight)
             .field("abuse", &self.abuse)
+            .field("dashboard", &self.dashboard)
             .finish()
     }
 }

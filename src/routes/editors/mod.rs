@@ -5,6 +5,8 @@ mod articles;
 mod auth;
 mod csv;
 mod reports;
+mod session;
+mod triage;
 
 use articles::MAX_FIELD_CHARS;
 pub use articles::reset as reset_article;
@@ -27,5 +29,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ))
     .service(get_only("/v1/reports/summary", reports::summary))
     .service(get_only("/v1/reports/feedback", reports::feedback))
-    .service(get_only("/v1/reports/audit", reports::audit));
+    .service(get_only("/v1/reports/audit", reports::audit))
+    .service(get_only("/v1/reports/daily", triage::daily))
+    .service(
+        resource("/v1/session")
+            .route(get().to(session::who))
+            .route(web::post().to(session::sign_in))
+            .route(web::delete().to(session::sign_out)),
+    )
+    .service(
+        resource("/v1/feedback/{feedback_id}")
+            .route(web::patch().to(triage::set_status))
+            .route(web::delete().to(triage::delete)),
+    );
 }

@@ -6,6 +6,7 @@
 //! call is a virtual call and a boxed future, nothing next to the database round trip it
 //! waits for; the vote path makes one per batch, and cached ratings none.
 
+mod dashboard;
 mod editorial;
 mod ratings;
 mod reports;
@@ -14,6 +15,7 @@ mod seeding;
 mod vote_batch;
 mod votes;
 
+pub use dashboard::Dashboard;
 pub use editorial::Editorial;
 pub use ratings::RatingReads;
 pub use reports::Reports;
@@ -35,6 +37,7 @@ pub trait Backend:
     + VoteWrites
     + RatingReads
     + Editorial
+    + Dashboard
     + Reports
     + Seeding
     + Send
@@ -48,6 +51,7 @@ impl<T> Backend for T where
         + VoteWrites
         + RatingReads
         + Editorial
+        + Dashboard
         + Reports
         + Seeding
         + Send
