@@ -67,8 +67,6 @@ impl DashboardSettings {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn plain_http_only_on_loopback() {
         let mut settings = crate::config::Settings::defaults().dashboard;

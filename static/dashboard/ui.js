@@ -88,9 +88,9 @@ function chartWidth(holder) {
  * Votes and average per day: a uPlot line chart (hidden from screen readers) and the same
  * data as a table.
  */
-export function dailyChart(title, days) {
+export function dailyChart(title, days, id = 'daily') {
   const holder = h('div', { class: 'chart', 'aria-hidden': 'true' });
-  const figure = h('figure', {}, h('figcaption', {}, title), holder,
+  const figure = h('figure', { class: 'with-data' }, h('figcaption', {}, title), holder,
     table({
       caption: `${title}: the data`,
       columns: [
@@ -99,6 +99,7 @@ export function dailyChart(title, days) {
         { key: 'average', label: 'Average', format: fmt.avg, numeric: true },
       ],
       rows: days,
+      id,
       empty: 'No votes in this window.',
     }));
   if (days.length) {
@@ -107,7 +108,11 @@ export function dailyChart(title, days) {
       new uPlot({
         width: chartWidth(holder),
         height: 220,
-        scales: { x: { time: true }, avg: { range: [0, 5] } },
+        // One day alone would make uPlot span years around it: show a week instead.
+        scales: {
+          x: { time: true, range: (u, min, max) => (min === max ? [min - 3 * 86_400, max + 3 * 86_400] : [min, max]) },
+          avg: { range: [0, 5] },
+        },
         series: [
           {},
           { label: 'Votes', stroke: COLORS.votes, fill: 'rgba(31,95,168,0.12)', width: 2 },
@@ -121,11 +126,11 @@ export function dailyChart(title, days) {
 }
 
 /** The distribution of stars: a bar chart and its table. */
-export function distributionChart(title, distribution) {
+export function distributionChart(title, distribution, id = 'distribution') {
   const counts = [1, 2, 3, 4, 5].map((s) => distribution?.[String(s)] ?? 0);
   const total = counts.reduce((a, b) => a + b, 0);
   const holder = h('div', { class: 'chart', 'aria-hidden': 'true' });
-  const figure = h('figure', {}, h('figcaption', {}, title), holder,
+  const figure = h('figure', { class: 'with-data' }, h('figcaption', {}, title), holder,
     table({
       caption: `${title}: the data`,
       columns: [
@@ -134,6 +139,7 @@ export function distributionChart(title, distribution) {
         { key: 'share', label: 'Share', format: fmt.pct, numeric: true },
       ],
       rows: counts.map((votes, i) => ({ stars: `${i + 1}★`, votes, share: total ? votes / total : 0 })),
+      id,
     }));
   requestAnimationFrame(() => {
     new uPlot({

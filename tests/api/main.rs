@@ -9,6 +9,7 @@ mod bad_input;
 mod caching;
 mod concurrency;
 mod contract;
+mod dashboard;
 mod editors;
 mod fuzz;
 mod hardening;
