@@ -75,7 +75,6 @@ pub async fn feedback(
                 e.revision.unwrap_or_default(),
                 e.text,
                 time::format(e.created_at),
-                e.status,
             ]
         });
         return Ok(csv_response(
@@ -87,7 +86,6 @@ pub async fn feedback(
                 "revision",
                 "text",
                 "created_at",
-                "status",
             ],
             rows,
         ));
