@@ -52,6 +52,7 @@ impl Application {
             rating_max_age_secs: settings.rating_max_age_secs,
             bayes_prior_weight: settings.bayes_prior_weight.max(0.0),
             sessions,
+            single_sign_on: settings.dashboard.single_sign_on()?,
         });
         // Built once, outside the per-worker factory, so that every worker shares them.
         let rate_limits = web::Data::new(RateLimits::new(&abuse));

@@ -18,6 +18,8 @@ pub struct AppState {
     pub bayes_prior_weight: f64,
     /// The dashboard's sign-in sessions.
     pub sessions: SessionPolicy,
+    /// The identity header of a single-sign-on proxy, if one is set up.
+    pub single_sign_on: Option<crate::config::SingleSignOn>,
 }
 
 /// How the dashboard's session cookies are made.

@@ -1,8 +1,17 @@
 //! The editors' dashboard: how long a sign-in lasts, whether its cookie may travel over plain
 //! HTTP, and how long readers' feedback is kept.
 
+use actix_web::http::header::HeaderName;
 use clap::Args;
 use std::net::SocketAddr;
+
+/// Who a single-sign-on proxy says the editor is, and who of them are admins.
+#[derive(Debug, Clone)]
+pub struct SingleSignOn {
+    pub header: HeaderName,
+    /// Lower-cased.
+    pub admins: Vec<String>,
+}
 
 /// The longest a session may be set to last: a stolen cookie is good for at most this long.
 pub const MAX_SESSION_HOURS: u64 = 24 * 30;
@@ -38,6 +47,17 @@ pub struct DashboardSettings {
         global = true
     )]
     pub feedback_retention_days: u64,
+
+    /// Behind a single-sign-on proxy (oauth2-proxy and the like): the request header that
+    /// names the signed-in editor, e.g. X-Forwarded-Email. Believed only on requests from
+    /// PLAUDIT_TRUSTED_PROXIES; unset (the default): no single sign-on.
+    #[arg(long, env = "PLAUDIT_SSO_HEADER", global = true)]
+    pub sso_header: Option<String>,
+
+    /// Editors named by the single-sign-on header who get admin scope, comma-separated;
+    /// everyone else it names gets read scope.
+    #[arg(long, env = "PLAUDIT_SSO_ADMINS", value_delimiter = ',', global = true)]
+    pub sso_admins: Vec<String>,
 }
 
 impl DashboardSettings {
@@ -51,6 +71,23 @@ impl DashboardSettings {
             );
         }
         Ok(!self.session_plain_http)
+    }
+
+    /// The single-sign-on set-up, if a header is configured; an error if it is not a header
+    /// name.
+    pub fn single_sign_on(&self) -> anyhow::Result<Option<SingleSignOn>> {
+        let Some(header) = self.sso_header.as_deref().filter(|h| !h.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let header = HeaderName::from_bytes(header.trim().as_bytes())
+            .map_err(|_| anyhow::anyhow!("PLAUDIT_SSO_HEADER {header:?} is not a header name"))?;
+        let admins = self
+            .sso_admins
+            .iter()
+            .map(|admin| admin.trim().to_lowercase())
+            .filter(|admin| !admin.is_empty())
+            .collect();
+        Ok(Some(SingleSignOn { header, admins }))
     }
 
     pub fn session_lifetime_ms(&self) -> i64 {

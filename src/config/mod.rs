@@ -17,7 +17,7 @@ mod warm_start;
 
 pub use abuse::AbuseSettings;
 pub use cli::{Cli, Command, KeysCommand};
-pub use dashboard::DashboardSettings;
+pub use dashboard::{DashboardSettings, SingleSignOn};
 pub use secret::Secret;
 pub use seed::SeedArgs;
 pub use warm_start::WarmStartSettings;

@@ -19,9 +19,11 @@ const PAGES = { overview, articles, article, feedback, audit };
 
 function showSignedIn() {
   nav.hidden = false;
-  signOutButton.hidden = false;
+  // Signed in by a single-sign-on proxy: signing out is the proxy's business.
+  signOutButton.hidden = session.key_id.startsWith('sso:');
   document.getElementById('nav-audit').hidden = session.scope !== 'admin';
-  who.textContent = `Key ${session.key_id} · ${session.scope}`;
+  const name = session.key_id.startsWith('sso:') ? session.key_id.slice(4) : `Key ${session.key_id}`;
+  who.textContent = `${name} · ${session.scope}`;
 }
 
 function showSignIn(message) {

@@ -22,4 +22,5 @@ mod reports;
 mod schema;
 mod secrets;
 mod seed;
+mod single_sign_on;
 mod votes;

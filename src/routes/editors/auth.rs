@@ -1,9 +1,10 @@
 //! `Authorization: Bearer <key>` for editor endpoints: 401 without a valid key, 403 with a
 //! key that lacks the scope. Keys are never logged. Without the header, the dashboard's
 //! session cookie stands for the key it was opened with (see `session/`), and a request that
-//! changes something must then come from the service's own origin.
+//! changes something must then come from the service's own origin. Behind a single-sign-on
+//! proxy, its identity header does the same (`session/single_sign_on.rs`).
 
-use super::session::{check_origin, is_unsafe, session_token};
+use super::session::{check_origin, is_unsafe, session_token, single_sign_on};
 use crate::domain::{ApiKey, Scope, SessionToken};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -80,6 +81,20 @@ async fn authenticate(req: HttpRequest, needed: Scope) -> Result<Authenticated, 
     let header = req.headers().get(header::AUTHORIZATION);
     let found = match (header, session_token(&req, state.sessions)) {
         (None, Some(token)) => from_session(&req, state, &token).await?,
+        (None, None) => match single_sign_on::editor(&req, state) {
+            Some((key_id, held)) => {
+                // The proxy's own cookie rides along with every request, as a session's does.
+                if is_unsafe(&req) {
+                    check_origin(&req, true)?;
+                }
+                Authenticated {
+                    key_id,
+                    held,
+                    session_expires_at: None,
+                }
+            }
+            None => from_header(&req, state).await?,
+        },
         _ => from_header(&req, state).await?,
     };
     if !found.held.allows(needed) {

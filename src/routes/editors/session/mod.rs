@@ -4,6 +4,7 @@
 
 mod cookie;
 mod same_origin;
+pub mod single_sign_on;
 
 pub use cookie::session_token;
 pub use same_origin::{check_origin, is_unsafe};
