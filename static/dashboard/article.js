@@ -14,6 +14,7 @@ function safeLink(url) {
 }
 
 function revisionsTable(revisions) {
+  if (!revisions.length) return h('p', {}, 'No votes in this window.');
   const columns = [
     { key: 'label', label: 'Figure' },
     ...revisions.map((rev, i) => ({ key: `r${i}`, label: rev.revision ?? '(no revision)', numeric: true })),
@@ -53,7 +54,7 @@ export async function render(main, { session, id }) {
       section('Votes and average per day', dailyChart('Votes and average per day', report.daily)),
       section('Distribution', distributionChart('Stars given', figures.distribution))),
     section('Revisions', revisionsTable(report.revisions)),
-    section(`Feedback (newest ${report.feedback.length} in this window)`,
+    section(report.feedback.length ? `Feedback (newest ${report.feedback.length} in this window)` : 'Feedback',
       report.feedback.length
         ? h('ol', { class: 'feedback-list', id: 'feedback-list' }, report.feedback.map((entry) => feedbackItem(entry, session)))
         : h('p', {}, 'No feedback in this window.'),
