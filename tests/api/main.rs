@@ -22,5 +22,6 @@ mod reports;
 mod schema;
 mod secrets;
 mod seed;
+mod sessions;
 mod single_sign_on;
 mod votes;
