@@ -6,7 +6,7 @@ use crate::error::problem_for_every_error;
 use crate::extract::BodyDeadline;
 use crate::routes;
 use crate::shutdown::{Draining, close_connections_while_draining, stop_signal};
-use crate::state::AppState;
+use crate::state::{AppState, SessionPolicy};
 use crate::store::{Store, StoreSettings};
 use crate::telemetry::{Metrics, RequestSpan, echo_request_id, record_http};
 use crate::webhooks::{Deliverer, DelivererHandle, SecretSealer};
@@ -44,6 +44,10 @@ impl Application {
             .await?;
         let abuse = settings.abuse.clone();
         let sealer = SecretSealer::new(settings.secret.as_ref().map(|s| s.expose()));
+        let sessions = SessionPolicy {
+            lifetime_ms: settings.dashboard.session_lifetime_ms(),
+            secure_cookie: settings.dashboard.secure_cookie(settings.bind)?,
+        };
         let state = web::Data::new(AppState {
             store: store.clone(),
             voter_key,
@@ -53,6 +57,8 @@ impl Application {
             bayes_prior_weight: settings.bayes_prior_weight.max(0.0),
             webhooks_allow_private: settings.webhooks.webhooks_allow_private,
             webhook_secrets: sealer.clone(),
+            sessions,
+            single_sign_on: settings.dashboard.single_sign_on()?,
         });
         // Built once, outside the per-worker factory, so that every worker shares them.
         let shared_quotas = crate::scale_out::share_quotas(settings).await?;
@@ -97,6 +103,7 @@ impl Application {
         .disable_signals()
         .listen(listener)?;
         RateLimits::spawn_sweeper(rate_limits, RATE_LIMIT_SWEEP);
+        crate::retention::spawn(store.clone(), settings.dashboard.feedback_retention_ms());
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }

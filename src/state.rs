@@ -20,4 +20,16 @@ pub struct AppState {
     pub webhooks_allow_private: bool,
     /// Seals new webhook signing secrets before they are stored.
     pub webhook_secrets: crate::webhooks::SecretSealer,
+    /// The dashboard's sign-in sessions.
+    pub sessions: SessionPolicy,
+    /// The identity header of a single-sign-on proxy, if one is set up.
+    pub single_sign_on: Option<crate::config::SingleSignOn>,
+}
+
+/// How the dashboard's session cookies are made.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub lifetime_ms: i64,
+    /// False only when explicitly allowed on a loopback address.
+    pub secure_cookie: bool,
 }

@@ -10,6 +10,7 @@ use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 
 mod abuse;
 mod cli;
+mod dashboard;
 mod scale_out;
 mod secret;
 mod seed;
@@ -18,6 +19,7 @@ mod webhooks;
 
 pub use abuse::AbuseSettings;
 pub use cli::{Cli, Command, KeysCommand};
+pub use dashboard::{DashboardSettings, SingleSignOn};
 pub use scale_out::ScaleOutSettings;
 pub use secret::Secret;
 pub use seed::SeedArgs;
@@ -182,6 +184,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub scale_out: ScaleOutSettings,
+
+    #[command(flatten)]
+    pub dashboard: DashboardSettings,
 }
 
 impl Settings {
@@ -241,6 +246,7 @@ impl fmt::Debug for Settings {
             .field("abuse", &self.abuse)
             .field("webhooks", &self.webhooks)
             .field("scale_out", &self.scale_out)
+            .field("dashboard", &self.dashboard)
             .finish()
     }
 }

@@ -77,7 +77,7 @@ impl Asset {
         self.etag.get_or_init(|| entity_tag(self.body.as_bytes()))
     }
 
-    fn serve(&'static self, req: &HttpRequest) -> HttpResponse {
+    pub(in crate::routes) fn serve(&'static self, req: &HttpRequest) -> HttpResponse {
         let etag = self.etag();
         let unchanged = client_has(req, etag);
         let mut response = if unchanged {

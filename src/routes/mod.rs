@@ -5,6 +5,7 @@
 
 mod assets;
 mod conditional;
+mod dashboard;
 pub mod editors;
 mod operations;
 mod public;
@@ -39,6 +40,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/webhooks/{webhook_id}", "GET, PATCH, DELETE"),
     ("/v1/webhooks/{webhook_id}/test", "POST"),
     ("/v1/webhooks/{webhook_id}/deliveries", "GET"),
+    ("/v1/reports/daily", "GET"),
+    ("/v1/session", "GET, POST, DELETE"),
+    ("/v1/feedback/{feedback_id}", "PATCH, DELETE"),
     ("/widget.js", "GET"),
     ("/demo", "GET"),
     ("/demo/front", "GET"),
@@ -46,6 +50,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/docs", "GET"),
     ("/docs/docs.js", "GET"),
     ("/docs/docs.css", "GET"),
+    ("/dashboard", "GET"),
+    ("/dashboard/{file}", "GET"),
 ];
 
 /// What a 405 lists in `Allow` for a path that takes `methods`.
@@ -75,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
     cfg.configure(|cfg| public::configure(cfg, abuse))
         .configure(operations::configure)
         .configure(editors::configure)
+        .configure(dashboard::configure)
         .default_service(web::to(|req: HttpRequest| async move {
             Err::<actix_web::HttpResponse, _>(ApiError::NotFound(format!(
                 "no such resource: {}",

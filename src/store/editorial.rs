@@ -32,6 +32,8 @@ pub struct FeedbackRecord {
     pub revision: Option<String>,
     pub text: String,
     pub created_at: i64,
+    /// The editors' triage: new, read, resolved or spam.
+    pub status: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -43,6 +45,8 @@ pub struct FeedbackFilter {
     /// Only entries older than this id (the keyset cursor).
     pub before_id: i64,
     pub limit: i64,
+    pub status: Option<String>,
+    pub stars: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -13,6 +13,7 @@
 
 mod bulk;
 mod cache;
+mod dashboard;
 mod database;
 mod delta;
 mod dialect;
@@ -40,6 +41,7 @@ use std::sync::Arc;
 use votes::Committer;
 
 pub use bulk::{SeedArticle, SeedBatch, SeedFeedback, SeedState, SeedVote};
+pub use dashboard::{DailyTotals, SessionRecord, StatusChange, Swept};
 pub use editorial::{
     ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord, ResetDetails,
 };

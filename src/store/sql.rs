@@ -135,11 +135,12 @@ pub const INSERT_FEEDBACK: &str = "INSERT INTO feedback \
      (article_id, voter_hash, stars, revision, text, created_at) \
      SELECT article_id, voter_hash, stars, revision, $3, $4 FROM votes \
      WHERE article_id = $1 AND voter_hash = $2 \
-     RETURNING id, article_id, stars, revision, text, created_at";
+     RETURNING id, article_id, stars, revision, text, created_at, status";
 pub const SELECT_FEEDBACK: &str = "SELECT f.id, f.article_id, f.stars, f.revision, f.text, \
-     f.created_at FROM feedback f JOIN articles a ON a.article_id = f.article_id \
+     f.created_at, f.status FROM feedback f JOIN articles a ON a.article_id = f.article_id \
      WHERE ($1 IS NULL OR f.article_id = $1) AND ($2 IS NULL OR a.section = $2) \
      AND f.created_at >= $3 AND f.created_at < $4 AND f.id < $5 \
+     AND ($7 IS NULL OR f.status = $7) AND ($8 IS NULL OR f.stars = $8) \
      ORDER BY f.id DESC LIMIT $6";
 pub const DELETE_ARTICLE_FEEDBACK: &str = "DELETE FROM feedback WHERE article_id = $1";
 pub const DELETE_ARTICLE_VOTES: &str = "DELETE FROM votes WHERE article_id = $1";

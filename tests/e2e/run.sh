@@ -50,6 +50,8 @@ export PLAUDIT_LOG_FORMAT=json
 # Every test browser votes from 127.0.0.1; the limits are tested in tests/api.
 export PLAUDIT_RATE_LIMIT_ENABLED=false
 export PLAUDIT_VOTERS_PER_NETWORK_PER_DAY=100000
+# The dashboard's session cookie over plain HTTP: allowed only because the bind is loopback.
+export PLAUDIT_SESSION_PLAIN_HTTP=true
 
 echo "== starting $bin"
 # Port 0: the server picks a free port and logs it, so two runs never collide.
@@ -81,6 +83,12 @@ if key=$("$bin" keys create --name e2e --scope read 2>"$work/keys.log" | tail -n
 else
   echo "   'plaudit keys create' failed; the feedback lookup test will fail:"
   sed 's/^/   /' "$work/keys.log" | tail -n 5
+fi
+
+if key=$("$bin" keys create --name e2e-admin --scope admin 2>>"$work/keys.log" | tail -n 1) && [ -n "$key" ]; then
+  export PLAUDIT_E2E_ADMIN_KEY="$key"
+else
+  echo "   'plaudit keys create --scope admin' failed; the dashboard's admin tests will fail"
 fi
 
 echo "== node --test"

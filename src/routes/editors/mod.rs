@@ -5,6 +5,8 @@ mod articles;
 mod auth;
 mod csv;
 mod reports;
+mod session;
+mod triage;
 mod webhook_input;
 mod webhooks;
 
@@ -45,5 +47,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(get_only(
         "/v1/webhooks/{webhook_id}/deliveries",
         webhooks::deliveries,
-    ));
+    ))
+    .service(get_only("/v1/reports/daily", triage::daily))
+    .service(
+        resource("/v1/session")
+            .route(get().to(session::who))
+            .route(web::post().to(session::sign_in))
+            .route(web::delete().to(session::sign_out)),
+    )
+    .service(
+        resource("/v1/feedback/{feedback_id}")
+            .route(web::patch().to(triage::set_status))
+            .route(web::delete().to(triage::delete)),
+    );
 }

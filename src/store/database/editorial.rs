@@ -60,6 +60,7 @@ where
     for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
     for<'q> String: Encode<'q, DB> + Type<DB>,
     for<'r> Option<String>: Decode<'r, DB> + Type<DB>,
     for<'r> &'r str: ColumnIndex<DB::Row>,
@@ -188,6 +189,8 @@ where
                 .bind(filter.to)
                 .bind(filter.before_id)
                 .bind(filter.limit)
+                .bind(filter.status.as_deref())
+                .bind(filter.stars)
                 .fetch_all(&self.reader)
                 .await?)
         })

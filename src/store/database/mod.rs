@@ -6,6 +6,7 @@
 //! call is a virtual call and a boxed future, nothing next to the database round trip it
 //! waits for; the vote path makes one per batch, and cached ratings none.
 
+mod dashboard;
 mod editorial;
 mod rating_alerts;
 mod ratings;
@@ -19,6 +20,7 @@ mod webhook_attempts;
 mod webhook_sql;
 mod webhooks;
 
+pub use dashboard::Dashboard;
 pub use editorial::Editorial;
 pub use ratings::RatingReads;
 pub use reports::Reports;
@@ -41,6 +43,7 @@ pub trait Backend:
     + VoteWrites
     + RatingReads
     + Editorial
+    + Dashboard
     + Reports
     + Seeding
     + Webhooks
@@ -55,6 +58,7 @@ impl<T> Backend for T where
         + VoteWrites
         + RatingReads
         + Editorial
+        + Dashboard
         + Reports
         + Seeding
         + Webhooks

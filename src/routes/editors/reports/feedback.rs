@@ -1,6 +1,7 @@
 //! Readers' feedback, newest first, by article, section and window; paged or as CSV.
 
 use super::{id_cursor, limit, page_by_id, window};
+use crate::domain::{FeedbackStatus, Stars};
 use crate::error::ApiError;
 use crate::routes::article_id;
 use crate::routes::editors::{ReadKey, csv_response, wants_csv};
@@ -20,6 +21,8 @@ pub struct FeedbackQuery {
     to: Option<String>,
     limit: Option<usize>,
     cursor: Option<String>,
+    status: Option<FeedbackStatus>,
+    stars: Option<Stars>,
 }
 
 pub(super) fn feedback_json(entry: &FeedbackRecord) -> Value {
@@ -30,6 +33,7 @@ pub(super) fn feedback_json(entry: &FeedbackRecord) -> Value {
         "revision": entry.revision,
         "text": entry.text,
         "created_at": time::format(entry.created_at),
+        "status": entry.status,
     })
 }
 
@@ -58,6 +62,8 @@ pub async fn feedback(
         to: window.to,
         before_id: id_cursor(query.cursor.as_deref())?,
         limit: limit.saturating_add(1),
+        status: query.status.map(|status| status.as_str().to_owned()),
+        stars: query.stars.map(|stars| i64::from(stars.get())),
     };
     let mut entries = state.store.feedback(&filter).await?;
     if csv {
