@@ -11,6 +11,7 @@ mod editorial;
 mod rating_alerts;
 mod ratings;
 pub mod replica;
+mod report_reads;
 mod reports;
 mod rows;
 mod seeding;

@@ -1,14 +1,15 @@
 //! The aggregations behind editors' reports, run in the database (see `report_sql.rs` for
-//! the statements). Each report reads in one transaction, so its parts agree with each other,
-//! bounded by the report timeout: PostgreSQL cancels a statement that runs past it, and
-//! either way the caller gets `Unavailable` (503) rather than a connection held for minutes.
+//! the statements, `report_reads.rs` for how each reads). Each report reads in one
+//! transaction, so its parts agree with each other, bounded by the report timeout:
+//! PostgreSQL cancels a statement that runs past it, and either way the caller gets
+//! `Unavailable` (503) rather than a connection held for minutes.
 
+use super::report_reads::{Binds, bind_all};
 use super::rows::RatingRow;
 use super::{Database, StoreFuture};
 use crate::domain::ArticleId;
-use crate::store::delta::DAY_MS;
 use crate::store::dialect::Dialect;
-use crate::store::report_sql::{self, Only, Scope, Words};
+use crate::store::report_sql::{self, Only, Scope};
 use crate::store::reports::{
     ArticleFigures, DayFigures, RankedArticle, RankingQuery, ReportWindow, RevisionFigures,
     SectionFigures, SortKey,
@@ -17,8 +18,7 @@ use crate::store::{RatingCounts, StoreError, sql};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use sqlx::database::HasStatementCache;
-use sqlx::{Encode, Executor, FromRow, Transaction, Type};
-use std::future::Future;
+use sqlx::{Encode, Executor, FromRow, Type};
 
 pub trait Reports {
     fn ranking<'a>(&'a self, query: &'a RankingQuery) -> StoreFuture<'a, Vec<RankedArticle>>;
@@ -91,162 +91,6 @@ impl From<RevisionFiguresRow> for RevisionFigures {
 }
 
 type SectionRow = (Option<String>, i64, i64, i64, i64, i64, i64);
-
-/// The values of every report statement's parameters, in their order (see `report_sql.rs`).
-#[derive(Debug, Clone)]
-struct Binds {
-    section: Option<String>,
-    article: Option<String>,
-    days: (i64, i64),
-    edges: [(i64, i64); 2],
-    min_votes: i64,
-    prior: (f64, f64),
-    after: Option<(f64, String)>,
-    limit: i64,
-}
-
-impl Binds {
-    /// For `Scope::AllBut`, what lies before the window; otherwise the window itself.
-    fn scoped(self, window: &ReportWindow, scope: Scope) -> Self {
-        if scope != Scope::AllBut {
-            return self;
-        }
-        let (days, part) = window.before();
-        Self {
-            days,
-            edges: [part, (0, 0)],
-            ..self
-        }
-    }
-
-    fn of(window: &ReportWindow) -> Self {
-        let (days, edges) = window.split();
-        Self {
-            section: window.section.clone(),
-            article: None,
-            days,
-            edges,
-            min_votes: 0,
-            prior: (0.0, 0.0),
-            after: None,
-            limit: i64::MAX,
-        }
-    }
-
-    fn ranking(query: &RankingQuery) -> Self {
-        Self {
-            min_votes: query.min_votes,
-            prior: query.prior,
-            after: query.after.clone(),
-            limit: query.limit,
-            ..Self::of(&query.window)
-        }
-    }
-
-    fn only(&self) -> Only {
-        match (&self.article, &self.section) {
-            (Some(_), _) => Only::Article,
-            (None, Some(_)) => Only::Section,
-            (None, None) => Only::Everything,
-        }
-    }
-}
-
-/// Binds every parameter of a report statement, and asks for an unnamed statement: planned
-/// with the window's own values (a week and a year want different plans), not a generic plan.
-macro_rules! bind_all {
-    ($query:expr, $binds:expr) => {{
-        let b = &$binds;
-        $query
-            .bind(b.section.as_deref())
-            .bind(b.article.as_deref())
-            .bind(b.days.0)
-            .bind(b.days.1)
-            .bind(b.edges[0].0)
-            .bind(b.edges[0].1)
-            .bind(b.edges[1].0)
-            .bind(b.edges[1].1)
-            .bind(b.min_votes)
-            .bind(b.prior.0)
-            .bind(b.prior.1)
-            .bind(crate::stats::Z_95)
-            .bind(b.after.as_ref().map(|(value, _)| *value))
-            .bind(b.after.as_ref().map(|(_, id)| id.as_str()))
-            .bind(b.limit)
-            .persistent(false)
-    }};
-}
-
-impl<DB: Dialect> Database<DB> {
-    fn words() -> Words {
-        Words {
-            float: DB::FLOAT,
-            byte_order: DB::BYTE_ORDER,
-        }
-    }
-
-    /// A read transaction whose statements the database cancels past the report timeout.
-    async fn report_transaction(&self) -> Result<Transaction<'static, DB>, StoreError>
-    where
-        for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-        for<'q> String: Encode<'q, DB> + Type<DB>,
-    {
-        let mut tx = self.reader.begin().await?;
-        if let Some(statement) = DB::LIMIT_STATEMENT_TIME {
-            sqlx::query::<DB>(statement)
-                .bind(self.report_timeout.as_millis().to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(tx)
-    }
-
-    /// Where a report over `window` reads: the kept rows for all time; for a window open at
-    /// its end that holds more days of the archive than lie before it, the kept rows less
-    /// what came before (a year of a year and a week is a week's work, not a year's);
-    /// otherwise the window's days.
-    async fn scope(
-        tx: &mut Transaction<'static, DB>,
-        window: &ReportWindow,
-    ) -> Result<Scope, StoreError>
-    where
-        for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-        for<'r> (Option<i64>,): FromRow<'r, DB::Row>,
-    {
-        if window.is_all_time() {
-            return Ok(Scope::AllTime);
-        }
-        if window.to != i64::MAX || window.from <= 0 {
-            return Ok(Scope::Window);
-        }
-        let (oldest,) = sqlx::query_as::<DB, (Option<i64>,)>(sql::OLDEST_DAY)
-            .fetch_one(&mut **tx)
-            .await?;
-        let first = window.from.div_euclid(DAY_MS);
-        let today = crate::store::now_millis().div_euclid(DAY_MS);
-        Ok(match oldest {
-            Some(oldest) if first - oldest < today + 1 - first => Scope::AllBut,
-            _ => Scope::Window,
-        })
-    }
-
-    /// The answer of `report`, or `Unavailable` once the timeout has passed (where the
-    /// database cannot cancel, the query runs on, but nobody waits for it).
-    async fn bounded<T>(
-        &self,
-        report: impl Future<Output = Result<T, StoreError>>,
-    ) -> Result<T, StoreError> {
-        let limit = self.report_timeout;
-        tokio::time::timeout(limit, report)
-            .await
-            .unwrap_or_else(|_| {
-                Err(StoreError::unavailable(format!(
-                    "a report ran past {} s (PLAUDIT_REPORT_TIMEOUT)",
-                    limit.as_secs()
-                )))
-            })
-    }
-}
 
 impl<DB: Dialect + HasStatementCache> Reports for Database<DB>
 where
