@@ -98,7 +98,7 @@ impl Store {
         &self,
         window: &super::ReportWindow,
     ) -> Result<Vec<DailyTotals>, StoreError> {
-        self.backend().daily_totals(window).await
+        self.reports_backend().daily_totals(window).await
     }
 
     /// Deletes expired sessions and, if `feedback_before` is given, feedback written before

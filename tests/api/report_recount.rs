@@ -296,6 +296,25 @@ async fn reports_equal_a_recount_of_the_votes(app: TestApp) {
         let got = ranking_pages(&app, &key, &query).await;
         assert_eq!(got, expected, "ranking {query}");
 
+        // The site's (or the section's) votes per day, as the dashboard's chart reads them.
+        let mut path = format!("/v1/reports/daily?{}", query_window(from, to));
+        if let Some(section) = section {
+            path += &format!("&section={section}");
+        }
+        let response = editor(&app, Method::GET, &path, &key, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let daily: Value = response.json().await.unwrap();
+        let in_scope = |vote: &Vote| {
+            vote.at >= from.unwrap_or(0)
+                && vote.at < to.unwrap_or(i64::MAX)
+                && (section.is_none() || data.sections[&vote.article].as_deref() == section)
+        };
+        assert_eq!(
+            daily["days"],
+            expected_days(data.votes.values().filter(|v| in_scope(v))),
+            "{path}"
+        );
+
         // The article report of the biggest article: figures, days, prior.
         let window_counts = data.counts(from.unwrap_or(0), to.unwrap_or(i64::MAX), None);
         let article = "s0";
@@ -315,26 +334,12 @@ async fn reports_equal_a_recount_of_the_votes(app: TestApp) {
             as_sent(&Figures::of(&mine, site)),
             "{path}"
         );
-        let mut days: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
-        for vote in data.votes.values() {
-            let inside = vote.at >= from.unwrap_or(0) && vote.at < to.unwrap_or(i64::MAX);
-            if vote.article == article && inside {
-                let day = days.entry(vote.at / DAY).or_default();
-                day.0 += 1;
-                day.1 += vote.stars;
-            }
-        }
-        let days: Vec<Value> = days
-            .into_iter()
-            .map(|(day, (votes, sum))| {
-                as_sent(&json!({
-                    "date": plaudit::time::format_day(day),
-                    "votes": votes,
-                    "average": sum as f64 / votes as f64,
-                }))
-            })
-            .collect();
-        assert_eq!(report["daily"], Value::Array(days), "{path}");
+        let inside = |vote: &Vote| vote.at >= from.unwrap_or(0) && vote.at < to.unwrap_or(i64::MAX);
+        let mine = data
+            .votes
+            .values()
+            .filter(|v| v.article == article && inside(v));
+        assert_eq!(report["daily"], expected_days(mine), "{path}");
 
         // The summary: sections side by side and the articles needing attention.
         let summary_query = &query_window(from, to);
@@ -374,6 +379,27 @@ async fn reports_equal_a_recount_of_the_votes(app: TestApp) {
             .collect();
         assert_eq!(got, attention, "{path}");
     }
+}
+
+/// Votes and average per UTC day of `votes`, as the reports send them.
+fn expected_days<'a>(votes: impl Iterator<Item = &'a Vote>) -> Value {
+    let mut days: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for vote in votes {
+        let day = days.entry(vote.at / DAY).or_default();
+        day.0 += 1;
+        day.1 += vote.stars;
+    }
+    let days: Vec<Value> = days
+        .into_iter()
+        .map(|(day, (votes, sum))| {
+            as_sent(&json!({
+                "date": plaudit::time::format_day(day),
+                "votes": votes,
+                "average": sum as f64 / votes as f64,
+            }))
+        })
+        .collect();
+    Value::Array(days)
 }
 
 fn query_window(from: Option<i64>, to: Option<i64>) -> String {

@@ -20,12 +20,33 @@ const DELETE_ONE_FEEDBACK: &str = "DELETE FROM feedback WHERE id = $1 RETURNING 
 const DELETE_FEEDBACK_BEFORE: &str = "DELETE FROM feedback WHERE created_at < $1";
 const INSERT_AUDIT: &str =
     "INSERT INTO audit_log (at, key_id, action, article_id, details) VALUES ($1, $2, $3, $4, $5)";
-/// A vote counts on the day it was last cast or changed, as in the article report's series.
-const DAILY_TOTALS: &str = "SELECT v.updated_at / 86400000 AS day, COUNT(*) AS vote_count, \
-     COALESCE(SUM(v.stars), 0) AS star_sum FROM votes v \
-     JOIN articles a ON a.article_id = v.article_id \
-     WHERE v.updated_at >= $1 AND v.updated_at < $2 AND ($3 IS NULL OR a.section = $3) \
-     GROUP BY v.updated_at / 86400000 ORDER BY day";
+/// A vote counts on the day it was last cast or changed, as in the article report's series:
+/// the roll-ups of whole days (`$2`..`$3`) and the votes of the part-days at the window's
+/// edges (`$4`..`$7`), as `sql::DAILY_FIGURES` for one article; all articles, or those of
+/// section `$1`.
+macro_rules! daily_totals {
+    ($only:literal) => {
+        concat!(
+            "SELECT day, CAST(SUM(c) AS BIGINT) AS vote_count, \
+             CAST(SUM(s) AS BIGINT) AS star_sum FROM (\
+             SELECT day, stars_1 + stars_2 + stars_3 + stars_4 + stars_5 AS c, \
+             stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5 AS s \
+             FROM article_days WHERE day >= $2 AND day < $3",
+            $only,
+            " UNION ALL SELECT updated_at / 86400000, 1, stars FROM votes \
+             WHERE updated_at >= $4 AND updated_at < $5",
+            $only,
+            " UNION ALL SELECT updated_at / 86400000, 1, stars FROM votes \
+             WHERE updated_at >= $6 AND updated_at < $7",
+            $only,
+            ") days GROUP BY day HAVING SUM(c) > 0 ORDER BY day"
+        )
+    };
+}
+/// (`$1` goes unused here: both statements take the same parameters.)
+const DAILY_TOTALS: &str = daily_totals!("");
+const SECTION_DAILY_TOTALS: &str =
+    daily_totals!(" AND article_id IN (SELECT article_id FROM articles WHERE section = $1)");
 
 pub trait Dashboard {
     fn insert_session<'a>(
@@ -200,10 +221,19 @@ where
 
     fn daily_totals<'a>(&'a self, window: &'a ReportWindow) -> StoreFuture<'a, Vec<DailyTotals>> {
         Box::pin(async move {
-            Ok(sqlx::query_as::<DB, DailyTotals>(DAILY_TOTALS)
-                .bind(window.from)
-                .bind(window.to)
+            let statement = match window.section {
+                Some(_) => SECTION_DAILY_TOTALS,
+                None => DAILY_TOTALS,
+            };
+            let (days, [first, last]) = window.split();
+            Ok(sqlx::query_as::<DB, DailyTotals>(statement)
                 .bind(window.section.as_deref())
+                .bind(days.0)
+                .bind(days.1)
+                .bind(first.0)
+                .bind(first.1)
+                .bind(last.0)
+                .bind(last.1)
                 .fetch_all(&self.reader)
                 .await?)
         })
