@@ -76,6 +76,18 @@ impl DayDeltas {
         day[usize::from(stars.get() - 1)] += by;
     }
 
+    /// The one day that changes, if exactly one does.
+    pub fn single(&self) -> Option<(&str, i64, [i64; 5])> {
+        let mut changed = self
+            .0
+            .iter()
+            .filter(|(_, counts)| counts.iter().any(|n| *n != 0));
+        match (changed.next(), changed.next()) {
+            (Some(((article, day), counts)), None) => Some((article.as_str(), *day, *counts)),
+            _ => None,
+        }
+    }
+
     /// `[[article, day, n1, ..., n5], ...]` as `Dialect::APPLY_DAY_DELTAS` reads it, in
     /// (article, day) order, which is the order rows are locked in; `None` when nothing
     /// changes (a vote moved within its day, or sent again unchanged).

@@ -102,6 +102,15 @@ pub const ALL_RECOUNTS: &str = concat!(
     tally_columns!(),
     " FROM votes GROUP BY article_id"
 );
+/// One day's change to an article's roll-up (`$1` article, `$2` day, `$3`..`$7` per star).
+pub const APPLY_DAY_DELTA: &str = "INSERT INTO article_days \
+     (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (article_id, day) DO UPDATE SET \
+     stars_1 = article_days.stars_1 + excluded.stars_1, \
+     stars_2 = article_days.stars_2 + excluded.stars_2, \
+     stars_3 = article_days.stars_3 + excluded.stars_3, \
+     stars_4 = article_days.stars_4 + excluded.stars_4, \
+     stars_5 = article_days.stars_5 + excluded.stars_5";
 /// The daily roll-ups, and the same counted again from the votes, for `plaudit verify`.
 pub const ALL_DAYS: &str =
     "SELECT article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5 FROM article_days";

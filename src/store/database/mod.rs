@@ -7,6 +7,7 @@
 //! waits for; the vote path makes one per batch, and cached ratings none.
 
 mod dashboard;
+mod day_rollups;
 mod editorial;
 mod rating_alerts;
 mod ratings;

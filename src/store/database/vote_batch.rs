@@ -278,20 +278,6 @@ where
         Ok(ratings)
     }
 
-    /// The batch's moves between days, in one statement (see `Dialect::APPLY_DAY_DELTAS`).
-    pub(super) async fn apply_day_deltas(
-        tx: &mut Transaction<'static, DB>,
-        days: &DayDeltas,
-    ) -> Result<(), StoreError> {
-        if let Some(rows) = days.to_json() {
-            sqlx::query::<DB>(DB::APPLY_DAY_DELTAS)
-                .bind(rows)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok(())
-    }
-
     pub(super) async fn apply_delta(
         tx: &mut Transaction<'static, DB>,
         article: &str,
