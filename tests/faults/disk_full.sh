@@ -19,25 +19,28 @@ cleanup_more() {
 echo "== $run: votes until the disk is full, then check"
 prepare_run
 disk=$(mktemp -d)
-mount -t tmpfs -o size=400k tmpfs "$disk"
+mount -t tmpfs -o size=1m tmpfs "$disk"
 export DATABASE_URL="$disk/plaudit.db"
 port=$(free_port)
 start_server "$port" "$work/server.log"
 
-acked=0 unavailable=0 other=0
+acked=0 unavailable=0 other=0 retry_after=
 for i in $(seq 1 3000); do
   voter=$(cat /proc/sys/kernel/random/uuid)
-  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/articles/a$((i % 50))/votes" \
+  status=$(curl -s -o /dev/null -D "$work/headers" -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/articles/a$((i % 50))/votes" \
     -H 'content-type: application/json' -d "{\"voter\":\"$voter\",\"stars\":$((i % 5 + 1))}")
   case $status in
     2??) acked=$((acked + 1)) ;;
-    503) unavailable=$((unavailable + 1)); [ "$unavailable" -ge 20 ] && break ;;
+    503)
+      unavailable=$((unavailable + 1))
+      # Every 503 must say when to retry; the last one's is reported.
+      retry_after=$(awk 'tolower($1) == "retry-after:" {print $2}' "$work/headers" | tr -d '\r')
+      [ -n "$retry_after" ] || { echo "a 503 without Retry-After" >&2; other=$((other + 1)); }
+      [ "$unavailable" -ge 20 ] && break ;;
     *) other=$((other + 1)); echo "unexpected status $status" >&2 ;;
   esac
 done
 read_status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/ratings?article_id=a1&article_id=a2")
-retry_after=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$port/v1/articles/a1/votes" -H 'content-type: application/json' \
-  -d "{\"voter\":\"$(cat /proc/sys/kernel/random/uuid)\",\"stars\":3}" | awk 'tolower($1) == "retry-after:" {print $2}' | tr -d '\r')
 stop_server
 stored=$(sqlite3 "$disk/plaudit.db" "SELECT COUNT(*) FROM votes")
 ok=0

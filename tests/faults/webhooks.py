@@ -55,7 +55,14 @@ def receive(args: argparse.Namespace) -> None:
         def log_message(self, *_: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        # The service sends a claimed batch side by side; with socketserver's backlog of 5
+        # the rest of a burst had their connections dropped and retried a second later,
+        # past the attempt's timeout: the receiver, not the service, set the pace.
+        request_queue_size = 256
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", args.port), Handler)
     server.serve_forever()
 
 
