@@ -4,6 +4,7 @@
 mod client_ip;
 mod network;
 mod overload;
+mod policy;
 mod rate_limit;
 mod shared_quota;
 

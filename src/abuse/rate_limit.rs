@@ -5,7 +5,8 @@
 //! cannot multiply its quota by landing on different workers.
 
 use super::ClientKey;
-use super::shared_quota::{QuotaShape, SharedQuotas, Verdict};
+use super::policy::{Policy, RATELIMIT, RATELIMIT_POLICY, ceil_secs};
+use super::shared_quota::{SharedQuotas, Verdict};
 use crate::config::AbuseSettings;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -13,79 +14,11 @@ use crate::store::now_millis;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::HeaderValue;
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError, web};
-use governor::clock::{Clock, DefaultClock};
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DashMapStateStore;
-use governor::{Quota, RateLimiter};
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
-
-type ClientLimiter =
-    RateLimiter<ClientKey, DashMapStateStore<ClientKey>, DefaultClock, StateInformationMiddleware>;
-
-const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
-const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
-
-/// One quota, named as the IETF RateLimit headers show it.
-pub struct Policy {
-    name: &'static str,
-    per_minute: u32,
-    quota: Quota,
-    limiter: ClientLimiter,
-}
-
-impl Policy {
-    fn new(name: &'static str, per_minute: u32, burst: u32) -> Self {
-        let per_minute = per_minute.max(1);
-        let burst = NonZeroU32::new(burst.max(1)).expect("at least 1");
-        let quota =
-            Quota::per_minute(NonZeroU32::new(per_minute).expect("at least 1")).allow_burst(burst);
-        Self {
-            name,
-            per_minute,
-            quota,
-            limiter: RateLimiter::dashmap(quota).with_middleware(),
-        }
-    }
-
-    /// `"votes";q=10;w=20`: the whole burst, and how long it takes to refill from empty.
-    fn policy_header(&self) -> String {
-        let window = ceil_secs(self.quota.burst_size_replenished_in());
-        format!("\"{}\";q={};w={window}", self.name, self.quota.burst_size())
-    }
-
-    fn state_header(&self, remaining: u32, reset: Duration) -> String {
-        format!("\"{}\";r={remaining};t={}", self.name, ceil_secs(reset))
-    }
-
-    pub fn tracked_clients(&self) -> usize {
-        self.limiter.len()
-    }
-
-    /// This instance's own verdict, from governor.
-    fn local_verdict(&self, key: &ClientKey) -> Verdict {
-        match self.limiter.check_key(key) {
-            Ok(snapshot) => Verdict::Allow {
-                remaining: snapshot.remaining_burst_capacity(),
-            },
-            Err(not_until) => Verdict::Deny {
-                wait: not_until.wait_time_from(self.limiter.clock().now()),
-            },
-        }
-    }
-
-    fn shape(&self) -> QuotaShape {
-        QuotaShape {
-            name: self.name,
-            interval: self.quota.replenish_interval(),
-            burst: self.quota.burst_size().get(),
-        }
-    }
-}
 
 pub struct RateLimits {
     enabled: bool,
@@ -167,10 +100,6 @@ impl RateLimits {
             &self.writes
         }
     }
-}
-
-fn ceil_secs(duration: Duration) -> u64 {
-    duration.as_millis().div_ceil(1000) as u64
 }
 
 /// Middleware for public routes: reads count against the read quota, everything else against

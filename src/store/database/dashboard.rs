@@ -3,9 +3,9 @@
 //! in files of its own; every statement runs unchanged on both databases.
 
 use super::{Database, StoreFuture};
-use crate::store::ReportWindow;
 use crate::store::dashboard::{DailyTotals, SessionRecord, StatusChange};
 use crate::store::dialect::Dialect;
+use crate::store::{ReportWindow, sql};
 use sqlx::{Decode, Encode, Executor, FromRow, Type};
 
 const INSERT_SESSION: &str =
@@ -18,8 +18,6 @@ const SELECT_FEEDBACK_STATUS: &str = "SELECT article_id, status FROM feedback WH
 const UPDATE_FEEDBACK_STATUS: &str = "UPDATE feedback SET status = $2 WHERE id = $1";
 const DELETE_ONE_FEEDBACK: &str = "DELETE FROM feedback WHERE id = $1 RETURNING article_id";
 const DELETE_FEEDBACK_BEFORE: &str = "DELETE FROM feedback WHERE created_at < $1";
-const INSERT_AUDIT: &str =
-    "INSERT INTO audit_log (at, key_id, action, article_id, details) VALUES ($1, $2, $3, $4, $5)";
 /// A vote counts on the day it was last cast or changed, as in the article report's series:
 /// the roll-ups of whole days (`$2`..`$3`) and the votes of the part-days at the window's
 /// edges (`$4`..`$7`), as `sql::DAILY_FIGURES` for one article; all articles, or those of
@@ -163,7 +161,7 @@ where
                 .await?;
             let details = serde_json::json!({ "feedback_id": id, "from": previous, "to": status })
                 .to_string();
-            sqlx::query::<DB>(INSERT_AUDIT)
+            sqlx::query::<DB>(sql::INSERT_AUDIT)
                 .bind(now)
                 .bind(key_id)
                 .bind("feedback_status")
@@ -196,7 +194,7 @@ where
             };
             // The text is not kept: deleting it is the point (it may hold personal data).
             let details = serde_json::json!({ "feedback_id": id }).to_string();
-            sqlx::query::<DB>(INSERT_AUDIT)
+            sqlx::query::<DB>(sql::INSERT_AUDIT)
                 .bind(now)
                 .bind(key_id)
                 .bind("feedback_delete")
