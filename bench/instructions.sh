@@ -6,6 +6,7 @@
 #
 #   bench/instructions.sh BIN [BIN ...]     prints votes and reads, instructions per request
 #   REQUESTS=N (default 2000)
+#   LOG=info                                 the log filter (default warn; info writes the access log)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${REQUESTS:-2000}
@@ -34,7 +35,7 @@ PY
 measure() { # bin mode count -> total instructions of the server process
   local bin=$1 mode=$2 count=$3 db="$work/$RANDOM.db" out="$work/callgrind.out"
   rm -f "$out"
-  DATABASE_URL=$db PLAUDIT_BIND=127.0.0.1:$port PLAUDIT_LOG=warn PLAUDIT_RATE_LIMIT_ENABLED=false \
+  DATABASE_URL=$db PLAUDIT_BIND=127.0.0.1:$port PLAUDIT_LOG=${LOG:-warn} PLAUDIT_RATE_LIMIT_ENABLED=false \
     PLAUDIT_WORKERS=1 valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" 2>/dev/null &
   local server=$!
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
