@@ -176,7 +176,7 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
       this.own = 0; // the reader's saved vote, 0 for none
       this.choice = 0; // a vote not yet saved
       this.rating = null;
-      const tag = el.closest('[lang]')?.lang || '';
+      const tag = (el.closest('[lang]')?.lang || '').replace(/_/g, '-'); // de_DE is no tag
       this.lang = language(tag);
       // The page's language, if the browser knows it, even without built-in texts.
       this.locale = 'en';
@@ -438,7 +438,7 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
   function language(tag) {
     tag = tag.toLowerCase();
     if (/^zh-(hant|tw|hk|mo)\b/.test(tag)) return 'zh-Hant';
-    const code = tag.split(/[-_]/)[0].replace(/^n[no]$/, 'nb');
+    const code = tag.split('-')[0].replace(/^n[no]$/, 'nb');
     return LANGUAGES.includes(code) ? code : '';
   }
 

@@ -169,6 +169,7 @@ test("the nearest lang attribute wins over the page's; regions and scripts find 
   const headings = {
     fr: 'Cet article vous a-t-il été utile\u00a0?',
     'de-AT': 'Wie hilfreich war dieser Artikel?',
+    de_DE: 'Wie hilfreich war dieser Artikel?', // WordPress's get_locale(), not a language tag
     'pt-BR': 'Quão útil foi este artigo?',
     'zh-TW': '這篇文章對您有幫助嗎？',
     'zh-Hans-CN': '这篇文章对您有帮助吗？',
