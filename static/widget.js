@@ -22,6 +22,7 @@
     prompt: 'Click on a star to rate it!',
     yours: 'You rated this article {stars}. Click on another star to change your vote.',
     average: 'Average rating {average} / 5. Vote count: {count}',
+    votes: 'one:{count} vote|other:{count} votes', // for {votes}; see plural()
     noVotes: 'No votes so far! Be the first to rate this article.',
     stars: '1 star|2 stars|3 stars|4 stars|5 stars',
     thanks: 'Thank you for rating this article!',
@@ -39,6 +40,8 @@
     retry: 'Try again',
   };
 
+  // Each but English fetched as widget/lang/{code}.json.
+  const LANGUAGES = 'ar cs da de en es fi fr he it ja nb nl pl pt sv zh zh-Hant'.split(' ');
   const ARTICLE_ID = /^(?!\.+$)[A-Za-z0-9._:-]{1,128}$/; // dots alone are no path segment
   const MAX_BATCH = 100; // the API's limit of article ids per ratings request
   const FEEDBACK_MAX = 2000;
@@ -173,14 +176,28 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
       this.own = 0; // the reader's saved vote, 0 for none
       this.choice = 0; // a vote not yet saved
       this.rating = null;
-      this.number = numberFormat(el);
-      this.render();
+      const tag = (el.closest('[lang]')?.lang || '').replace(/_/g, '-'); // de_DE is no tag
+      this.lang = language(tag);
+      // The page's language, if the browser knows it, even without built-in texts.
+      this.locale = 'en';
+      try {
+        this.locale = Intl.NumberFormat.supportedLocalesOf(tag)[0] || 'en';
+      } catch {} // not a valid language tag
+      this.number = new Intl.NumberFormat(this.locale, {
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      });
+      this.plurals = new Intl.PluralRules(this.locale);
+      this.ready = textsIn(this.lang, this.api).then((texts) => {
+        this.texts = texts;
+        this.render();
+      });
       // Or one bad id would fail the request for every widget on the page.
       this.valid = ARTICLE_ID.test(this.id);
       if (this.valid) widgets.push(this);
       else {
         console.error('Plaudit: invalid data-plaudit-article', JSON.stringify(this.id));
-        this.fail('notLoaded', { kind: 'failed' });
+        this.ready.then(() => this.fail('notLoaded', { kind: 'failed' }));
       }
     }
 
@@ -190,7 +207,14 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
     }
 
     text(name, fill = {}) {
-      return (this.setting(name) ?? TEXTS[name]).replace(/\{(\w+)\}/g, (m, k) => fill[k] ?? m);
+      return (this.setting(name) ?? this.texts[name]).replace(/\{(\w+)\}/g, (m, k) => fill[k] ?? m);
+    }
+
+    // "one:{count} vote|other:{count} votes": the form the language's plural rules pick for n.
+    plural(name, n, fill) {
+      const forms = this.text(name, fill).split('|');
+      const form = (rule) => forms.find((f) => f.startsWith(rule + ':'))?.slice(rule.length + 1);
+      return form(this.plurals.select(n)) ?? form('other') ?? forms[0];
     }
 
     starLabel(n) {
@@ -206,7 +230,9 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
         this.root = host.attachShadow({ mode: 'open' });
       }
       const level = Math.min(6, Math.max(1, Number(this.setting('headingLevel')) || 2));
-      this.root.innerHTML = `<div class="widget" part="widget">
+      // Unknown languages keep the page's direction.
+      const dir = this.lang && ` dir="${/^(ar|he)$/.test(this.lang) ? 'rtl' : 'ltr'}"`;
+      this.root.innerHTML = `<div class="widget" part="widget"${dir}>
 <h${level} class="heading" id="heading" part="heading"></h${level}>
 <div class="stars" role="radiogroup" aria-labelledby="heading" part="stars"></div>
 <p class="prompt"></p><p class="summary" part="summary"></p>
@@ -297,13 +323,14 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
 
     figures() {
       const { average, count } = this.rating;
-      const locale = this.number.resolvedOptions().locale;
-      return count
-        ? this.text('average', {
-            average: this.number.format(average),
-            count: count.toLocaleString(locale),
-          })
-        : this.text('noVotes');
+      if (!count) return this.text('noVotes');
+      const fill = {
+        average: this.number.format(average),
+        count: count.toLocaleString(this.locale),
+        max: (5).toLocaleString(this.locale), // for Arabic digits
+      };
+      fill.votes = this.plural('votes', count, fill);
+      return this.text('average', fill);
     }
 
     // The live region; `spoken` is for screen readers only.
@@ -324,7 +351,9 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
       this.failed = what;
       this.status.classList.add('error');
       const why = this.text(TEXTS[error.kind] ? error.kind : 'failed');
-      this.message.textContent = `${this.text(what)} ${why}`;
+      const first = this.text(what);
+      // No space after a Chinese or Japanese full stop.
+      this.message.textContent = first + (/[。！？]$/.test(first) ? '' : ' ') + why;
       this.spokenFigures.textContent = '';
       this.retryLast = retry;
       this.retry.hidden = !retry;
@@ -343,6 +372,7 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
     async loadOwnVote() {
       const remembered = voter && saved.get('votes')?.[this.id];
       if (!remembered) return;
+      await this.ready;
       this.own = remembered;
       this.showStars();
       try {
@@ -371,7 +401,7 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
         rememberVote(this.id, sent);
         // An article may have a widget at the top and at the bottom of the page.
         for (const w of widgets) {
-          if (w.id !== this.id || w.api !== this.api) continue;
+          if (w.id !== this.id || w.api !== this.api || !w.texts) continue;
           w.own = sent;
           w.show(saved.rating);
         }
@@ -404,13 +434,20 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
     }
   }
 
-  function numberFormat(el) {
-    const options = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
-    try {
-      return new Intl.NumberFormat(el.closest('[lang]')?.lang || 'en', options);
-    } catch {
-      return new Intl.NumberFormat('en', options); // the page's lang is not a valid tag
-    }
+  // de-AT reads de, nn and no nb, zh-TW zh-Hant (see the README); '' if none is built in.
+  function language(tag) {
+    tag = tag.toLowerCase();
+    if (/^zh-(hant|tw|hk|mo)\b/.test(tag)) return 'zh-Hant';
+    const code = tag.split('-')[0].replace(/^n[no]$/, 'nb');
+    return LANGUAGES.includes(code) ? code : '';
+  }
+
+  // Once per language and API; English where a file or a text is missing.
+  const loading = {};
+  function textsIn(lang, api) {
+    if (!lang || lang === 'en') return Promise.resolve(TEXTS);
+    const url = `${api}widget/lang/${lang}.json`;
+    return (loading[url] ||= request(url).then((texts) => ({ ...TEXTS, ...texts }), () => TEXTS));
   }
 
   // One request for all the page's widgets (per API, and per MAX_BATCH).
@@ -420,14 +457,18 @@ button:disabled,[aria-disabled=true]{cursor:wait;opacity:.6}
       const chunk = ids.slice(i, i + MAX_BATCH);
       const these = group.filter((w) => chunk.includes(w.id));
       const query = new URLSearchParams(chunk.map((id) => ['article_id', id]));
-      request(`${api}v1/ratings?${query}`).then(
-        ({ ratings }) =>
-          these.forEach((w) => {
+      // Shown once each widget has its texts.
+      const loaded = request(`${api}v1/ratings?${query}`);
+      loaded.catch(() => {}); // handled below
+      for (const w of these) {
+        w.ready.then(() => loaded).then(
+          ({ ratings }) => {
             if (w.failed === 'notLoaded') w.say('');
             w.show(ratings.find((r) => r.article_id === w.id));
-          }),
-        (error) => these.forEach((w) => w.fail('notLoaded', error, () => loadRatings(api, [w]))),
-      );
+          },
+          (error) => w.fail('notLoaded', error, () => loadRatings(api, [w])),
+        );
+      }
     }
   }
 

@@ -44,6 +44,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/session", "GET, POST, DELETE"),
     ("/v1/feedback/{feedback_id}", "PATCH, DELETE"),
     ("/widget.js", "GET"),
+    ("/widget/lang/{file}", "GET"),
     ("/demo", "GET"),
     ("/demo/front", "GET"),
     ("/demo/demo.css", "GET"),

@@ -47,6 +47,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, abuse: &AbuseSettings) {
         &["POST"],
         resource("/v1/articles/{article_id}/feedback").route(web::post().to(feedback::submit)),
     ))
+    // The widget fetches its texts from publishers' pages; a static file, so not rate-limited.
+    .service(
+        resource("/widget/lang/{file}")
+            .route(get().to(widget::language))
+            .wrap(public_cors(&abuse.cors_origins, &["GET", "HEAD"])),
+    )
     .configure(widget::configure);
 }
 
