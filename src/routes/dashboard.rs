@@ -70,5 +70,5 @@ async fn file(req: HttpRequest, name: web::Path<String>) -> Result<HttpResponse,
         .iter()
         .find(|(listed, _)| *listed == name.as_str())
         .map(|(_, asset)| asset.serve(&req))
-        .ok_or_else(|| ApiError::NotFound(format!("the dashboard has no file {name:?}")))
+        .ok_or_else(|| ApiError::NotFound(format!("the dashboard has no file {:?}", name.as_str())))
 }

@@ -316,11 +316,16 @@ async fn the_dashboard_page_is_served_under_a_strict_policy(app: TestApp) {
         assert_eq!(response.status(), StatusCode::OK, "{file}");
         assert!(response.headers().contains_key("etag"));
     }
-    assert_problem(
+    let missing = assert_problem(
         app.get("/dashboard/secrets.txt").await,
         StatusCode::NOT_FOUND,
     )
     .await;
+    // The file's name as the caller sent it, not Rust's debug form of the extractor.
+    assert_eq!(
+        missing["detail"], "the dashboard has no file \"secrets.txt\"",
+        "{missing}"
+    );
     assert_problem(
         app.get("/dashboard/..%2FCargo.toml").await,
         StatusCode::NOT_FOUND,
