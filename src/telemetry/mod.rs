@@ -1,5 +1,6 @@
 //! Logs, request ids and metrics.
 
+mod access_log;
 mod metrics;
 mod request;
 
@@ -47,6 +48,11 @@ pub fn init(filter: &str, format: &str) -> LogGuard {
             LOG_BUFFER_BYTES,
             std::io::stderr(),
         ));
+    // Coloured lines are for a person at a terminal, where speed does not matter: those keep
+    // the general formatter for the access line too.
+    if !colour {
+        access_log::install(writer.clone(), format == "json");
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(colour)

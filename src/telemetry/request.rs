@@ -1,6 +1,7 @@
 //! One span per request, carrying its request id into every log line, and one line per
 //! request with its method, path, status and latency.
 
+use super::access_log;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpMessage};
@@ -49,26 +50,42 @@ impl RootSpanBuilder for RequestSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        let _entered = span.enter();
-        match outcome {
-            Ok(response) => {
-                let request = response.request();
-                let latency = request
-                    .extensions()
-                    .get::<Started>()
-                    .map(|started| Millis(started.0.elapsed().as_secs_f64() * 1000.0))
-                    .unwrap_or(Millis(0.0));
-                tracing::info!(
-                    path = %loggable_path(request.path(), request.match_info().get("voter")),
-                    status = response.status().as_u16(),
-                    latency_ms = %latency,
-                    "request finished"
-                );
-            }
+        let response = match outcome {
+            Ok(response) => response,
             Err(error) => {
+                let _entered = span.enter();
                 let status = error.as_response_error().status_code().as_u16();
                 tracing::info!(status, "request failed before a response");
+                return;
             }
+        };
+        let request = response.request();
+        let extensions = request.extensions();
+        let latency = extensions
+            .get::<Started>()
+            .map(|started| Millis(started.0.elapsed().as_secs_f64() * 1000.0))
+            .unwrap_or(Millis(0.0));
+        let path = loggable_path(request.path(), request.match_info().get("voter"));
+        let status = response.status().as_u16();
+        let finished = access_log::Finished {
+            method: request.method().as_str(),
+            request_id: extensions
+                .get::<RequestIdValue>()
+                .map_or("", |id| id.0.as_str()),
+            path: &path,
+            status,
+            latency_ms: latency.0,
+        };
+        // The line carries the span's fields itself, so the span need not be entered for it.
+        if !access_log::write(&finished) {
+            let _entered = span.enter();
+            tracing::info!(
+                target: access_log::TARGET,
+                path = %path,
+                status,
+                latency_ms = %latency,
+                "request finished"
+            );
         }
     }
 }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod abuse;
+mod access_log;
 mod assets;
 mod bad_input;
 mod caching;
