@@ -19,9 +19,7 @@ const LEGACY: (&str, &str) = ("_kksr_casts", "_kksr_ratings");
 
 pub async fn read(site: &WordPress) -> Result<PostRatings, sqlx::Error> {
     let mut meta: BTreeMap<i64, BTreeMap<String, String>> = BTreeMap::new();
-    for (post, key, value) in
-        post_meta(site, &[CURRENT.0, CURRENT.1, LEGACY.0, LEGACY.1]).await?
-    {
+    for (post, key, value) in post_meta(site, &[CURRENT.0, CURRENT.1, LEGACY.0, LEGACY.1]).await? {
         meta.entry(post).or_default().insert(key, value);
     }
     Ok(meta
@@ -73,9 +71,21 @@ mod tests {
             ("_kksr_ratings", "40"),
         ]);
         let rating = rating(7, &both).unwrap();
-        assert_eq!(rating.totals, Totals { votes: 3, stars: 13.0 });
+        assert_eq!(
+            rating.totals,
+            Totals {
+                votes: 3,
+                stars: 13.0
+            }
+        );
         let legacy = rating_of(&[("_kksr_casts", "2"), ("_kksr_ratings", "8.5")]);
-        assert_eq!(legacy.totals, Totals { votes: 2, stars: 8.5 });
+        assert_eq!(
+            legacy.totals,
+            Totals {
+                votes: 2,
+                stars: 8.5
+            }
+        );
     }
 
     fn rating_of(pairs: &[(&str, &str)]) -> PluginRating {

@@ -148,8 +148,12 @@ pub async fn import_wordpress(
         summary.unknown_votes += planned.unknown_votes_change;
         summary.feedback += planned.feedback;
         let skipped = planned.feedback_skipped.into_iter();
-        summary.feedback_skipped.extend(skipped.map(|why| (post_id, why)));
-        summary.notes.extend(planned.notes.into_iter().map(|note| (post_id, note)));
+        summary
+            .feedback_skipped
+            .extend(skipped.map(|why| (post_id, why)));
+        summary
+            .notes
+            .extend(planned.notes.into_iter().map(|note| (post_id, note)));
         match planned.change {
             None => summary.unchanged += 1,
             Some(change) => {

@@ -52,14 +52,16 @@ pub fn plan(
     metadata: Metadata,
 ) -> Result<Planned, String> {
     let totals = rating.totals;
-    check_totals(totals.votes, totals.stars)
-        .map_err(|why| format!("the plugin's totals {why}"))?;
+    check_totals(totals.votes, totals.stars).map_err(|why| format!("the plugin's totals {why}"))?;
     if let Some(row) = rating
         .rows
         .iter()
         .find(|row| !(1.0 - EPSILON..=5.0 + EPSILON).contains(&row.stars))
     {
-        return Err(format!("vote row {} holds {}, outside 1-5", row.id, row.stars));
+        return Err(format!(
+            "vote row {} holds {}, outside 1-5",
+            row.id, row.stars
+        ));
     }
     let before = previous.cloned().unwrap_or_else(|| ImportRecord {
         article_id: article_id.to_owned(),
@@ -130,9 +132,12 @@ pub fn plan(
     }
 
     let feedback = take_feedback(plugin, rating, &before, &after, &mut planned);
-    if let Some(last) = rating.feedback.iter().map(|entry| &entry.id).max_by(|a, b| {
-        (a.len(), a.as_str()).cmp(&(b.len(), b.as_str()))
-    }) && newer(last, &before.feedback_last)
+    if let Some(last) = rating
+        .feedback
+        .iter()
+        .map(|entry| &entry.id)
+        .max_by(|a, b| (a.len(), a.as_str()).cmp(&(b.len(), b.as_str())))
+        && newer(last, &before.feedback_last)
     {
         after.feedback_last = last.clone();
     }
@@ -223,7 +228,11 @@ fn whole_stars(value: f64) -> Option<Stars> {
 }
 
 fn average(votes: i64, stars: f64) -> f64 {
-    if votes == 0 { 0.0 } else { stars / votes as f64 }
+    if votes == 0 {
+        0.0
+    } else {
+        stars / votes as f64
+    }
 }
 
 /// `votes` votes summing to `stars` can be real: none, or an average within 1..=5.

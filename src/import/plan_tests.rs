@@ -40,8 +40,14 @@ fn rows_give_the_known_stars_and_the_totals_the_rest() {
     let planned = run(&rating(5, 19.0, rows(&[4.0, 5.0, 3.0])), None).unwrap();
     let change = planned.change.unwrap();
     assert_eq!(change.new_votes.len(), 3);
-    assert_eq!((change.record.known_votes, change.record.known_star_sum), (3, 12));
-    assert_eq!((change.unknown_votes_change, change.unknown_sum_change), (2, 7));
+    assert_eq!(
+        (change.record.known_votes, change.record.known_star_sum),
+        (3, 12)
+    );
+    assert_eq!(
+        (change.unknown_votes_change, change.unknown_sum_change),
+        (2, 7)
+    );
     assert_eq!(change.record.last_row_id, 3);
 }
 
@@ -54,7 +60,10 @@ fn running_again_changes_nothing_and_new_rows_add_only_themselves() {
     let change = run(&later, Some(&record)).unwrap().change.unwrap();
     assert_eq!(change.new_votes.len(), 1);
     assert_eq!(change.new_votes[0].stars.get(), 1);
-    assert_eq!((change.unknown_votes_change, change.unknown_sum_change), (0, 0));
+    assert_eq!(
+        (change.unknown_votes_change, change.unknown_sum_change),
+        (0, 0)
+    );
 }
 
 #[test]
@@ -63,7 +72,10 @@ fn rows_beyond_the_totals_leave_the_totals_as_unknown_stars() {
     assert_eq!(planned.notes.len(), 1, "{:?}", planned.notes);
     let change = planned.change.unwrap();
     assert!(change.new_votes.is_empty());
-    assert_eq!((change.unknown_votes_change, change.unknown_sum_change), (2, 10));
+    assert_eq!(
+        (change.unknown_votes_change, change.unknown_sum_change),
+        (2, 10)
+    );
     // The rest of the totals would be 1 vote of 0 stars: no fit either.
     let odd = run(&rating(2, 5.0, rows(&[5.0])), None).unwrap();
     assert!(odd.change.unwrap().new_votes.is_empty());
@@ -94,7 +106,10 @@ fn feedback_needs_an_imported_vote_and_comes_once() {
         at: 5,
         rating_row: row,
     };
-    with_feedback.feedback = vec![entry("6745a1b2c3d4e", Some(2)), entry("6745a1b2c3d4f", None)];
+    with_feedback.feedback = vec![
+        entry("6745a1b2c3d4e", Some(2)),
+        entry("6745a1b2c3d4f", None),
+    ];
     let planned = run(&with_feedback, None).unwrap();
     assert_eq!(planned.feedback, 1);
     assert_eq!(planned.feedback_skipped.len(), 1);

@@ -32,7 +32,11 @@ pub async fn read(site: &WordPress) -> Result<PostRatings, sqlx::Error> {
     let mut meta: BTreeMap<i64, BTreeMap<String, String>> = BTreeMap::new();
     for (post, key, value) in post_meta(
         site,
-        &["rmp_vote_count", "rmp_rating_val_sum", "rmp_feedback_val_new"],
+        &[
+            "rmp_vote_count",
+            "rmp_rating_val_sum",
+            "rmp_feedback_val_new",
+        ],
     )
     .await?
     {
@@ -92,7 +96,8 @@ struct RawFeedback {
 
 /// The serialized array, whose keys may have gaps where an admin deleted an entry.
 pub fn parse_feedback(raw: &str) -> Result<Vec<FeedbackEntry>, String> {
-    let unparseable = |why: String| format!("rmp_feedback_val_new is not PHP-serialized feedback: {why}");
+    let unparseable =
+        |why: String| format!("rmp_feedback_val_new is not PHP-serialized feedback: {why}");
     let mut parser = phpserz::PhpDeserializer::new(raw.as_bytes());
     let entries = BTreeMap::<i64, RawFeedback>::deserialize(&mut parser)
         .map_err(|error| unparseable(error.to_string()))?;
@@ -131,7 +136,10 @@ mod tests {
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].text, "Too short");
         assert_eq!(entries[0].rating_row, Some(17));
-        assert_eq!(entries[0].at, crate::time::parse("2026-11-26T07:00:01Z").unwrap());
+        assert_eq!(
+            entries[0].at,
+            crate::time::parse("2026-11-26T07:00:01Z").unwrap()
+        );
         assert_eq!(entries[1].rating_row, None);
     }
 

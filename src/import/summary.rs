@@ -36,7 +36,11 @@ impl Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.dry_run { "would import" } else { "imported" };
+        let verb = if self.dry_run {
+            "would import"
+        } else {
+            "imported"
+        };
         writeln!(
             f,
             "{} posts with ratings read ({} not published, passed over) in {:.1} s",
@@ -72,5 +76,9 @@ impl fmt::Display for Summary {
 
 fn signed(n: i64) -> String {
     let magnitude = thousands(n.unsigned_abs());
-    if n < 0 { format!("-{magnitude}") } else { magnitude }
+    if n < 0 {
+        format!("-{magnitude}")
+    } else {
+        magnitude
+    }
 }

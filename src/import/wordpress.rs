@@ -128,7 +128,10 @@ impl WordPress {
                  AND post_type NOT IN ({INTERNAL_TYPES})",
                 self.table("posts")
             );
-            for row in sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await? {
+            for row in sqlx::query(AssertSqlSafe(sql))
+                .fetch_all(&self.pool)
+                .await?
+            {
                 let id: i64 = row.try_get("id")?;
                 let slug: String = row.try_get("post_name")?;
                 let post_type: String = row.try_get("post_type")?;

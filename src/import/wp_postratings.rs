@@ -40,9 +40,11 @@ fn rating(
     custom: bool,
 ) -> Result<PluginRating, String> {
     if custom {
-        return Err("the site uses custom rating values (postratings_customrating): \
+        return Err(
+            "the site uses custom rating values (postratings_customrating): \
                     its scores are no star sums"
-            .into());
+                .into(),
+        );
     }
     if max < 1 {
         return Err(format!("postratings_max is {max}"));
@@ -79,7 +81,13 @@ mod tests {
     #[test]
     fn scores_out_of_ten_scale_to_five() {
         let rating = rating(1, &meta("4", "34"), 10, false).unwrap();
-        assert_eq!(rating.totals, Totals { votes: 4, stars: 17.0 });
+        assert_eq!(
+            rating.totals,
+            Totals {
+                votes: 4,
+                stars: 17.0
+            }
+        );
     }
 
     #[test]

@@ -30,3 +30,4 @@ mod single_sign_on;
 mod votes;
 mod webhook_receiver;
 mod webhooks;
+mod wordpress;

@@ -36,10 +36,12 @@ where
 {
     fn import_records<'a>(&'a self, plugin: &'a str) -> StoreFuture<'a, Vec<ImportRecord>> {
         Box::pin(async move {
-            Ok(sqlx::query_as::<DB, ImportRecord>(sql::SELECT_IMPORT_RECORDS)
-                .bind(plugin)
-                .fetch_all(&self.writer)
-                .await?)
+            Ok(
+                sqlx::query_as::<DB, ImportRecord>(sql::SELECT_IMPORT_RECORDS)
+                    .bind(plugin)
+                    .fetch_all(&self.writer)
+                    .await?,
+            )
         })
     }
 
