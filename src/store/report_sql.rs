@@ -108,7 +108,8 @@ pub fn totals(words: Words, scope: Scope, only: Only) -> &'static str {
     })
 }
 
-/// Per section: articles with votes in scope, and their votes per star.
+/// Per section: articles with votes in scope, their votes per star, and (for all time) their
+/// imported votes whose star is unknown with the sum of those.
 pub fn sections(words: Words, scope: Scope) -> &'static str {
     cached(
         (words, scope, Only::Everything, Statement::Sections),
@@ -116,10 +117,11 @@ pub fn sections(words: Words, scope: Scope) -> &'static str {
             let per_article = match scope {
                 // The kept rows hold the section: no join.
                 Scope::AllTime => "SELECT section, stars_1 AS s1, stars_2 AS s2, stars_3 AS s3, \
-                 stars_4 AS s4, stars_5 AS s5 FROM articles WHERE vote_count > 0"
+                 stars_4 AS s4, stars_5 AS s5, unknown_star_votes AS u, unknown_star_sum AS us \
+                 FROM articles WHERE vote_count > 0"
                     .to_owned(),
                 Scope::Window | Scope::AllBut => format!(
-                    "SELECT a.section, t.s1, t.s2, t.s3, t.s4, t.s5 FROM ({}) t \
+                    "SELECT a.section, t.s1, t.s2, t.s3, t.s4, t.s5, t.u, t.us FROM ({}) t \
                  JOIN articles a ON a.article_id = t.article_id WHERE t.c > 0",
                     articles(scope, Only::Everything)
                 ),
@@ -127,7 +129,9 @@ pub fn sections(words: Words, scope: Scope) -> &'static str {
             format!(
                 "SELECT section, COUNT(*) AS articles, CAST(SUM(s1) AS BIGINT) AS stars_1, \
              CAST(SUM(s2) AS BIGINT) AS stars_2, CAST(SUM(s3) AS BIGINT) AS stars_3, \
-             CAST(SUM(s4) AS BIGINT) AS stars_4, CAST(SUM(s5) AS BIGINT) AS stars_5 \
+             CAST(SUM(s4) AS BIGINT) AS stars_4, CAST(SUM(s5) AS BIGINT) AS stars_5, \
+             CAST(SUM(u) AS BIGINT) AS unknown_star_votes, \
+             CAST(SUM(us) AS BIGINT) AS unknown_star_sum \
              FROM ({per_article}) p GROUP BY section"
             )
         },
@@ -135,7 +139,8 @@ pub fn sections(words: Words, scope: Scope) -> &'static str {
 }
 
 /// One row per article with votes in scope (and some with none, where a window's votes all
-/// moved away): `article_id`, `s1`..`s5` (votes per star), `k` (votes with a known star), `c`
+/// moved away): `article_id`, `s1`..`s5` (votes per star), `u` and `us` (below), `k` (votes
+/// with a known star), `c`
 /// (count), `s` (star sum). Imported votes whose star is unknown (`u`, their sum `us`) count
 /// in `c` and `s` for all time only: they have no day, so no window holds them, and the
 /// "all but before" scope, built from the per-star columns, leaves them out as a window does.
@@ -178,7 +183,7 @@ fn articles(scope: Scope, only: Only) -> String {
         }
     };
     format!(
-        "SELECT article_id, s1, s2, s3, s4, s5, s1 + s2 + s3 + s4 + s5 AS k, \
+        "SELECT article_id, s1, s2, s3, s4, s5, u, us, s1 + s2 + s3 + s4 + s5 AS k, \
          s1 + s2 + s3 + s4 + s5 + u AS c, \
          s1 + 2 * s2 + 3 * s3 + 4 * s4 + 5 * s5 + us AS s FROM ({per_star}) per_star"
     )
