@@ -209,16 +209,15 @@ pub const REVISION_FIGURES: &str = concat!(
 pub const SELECT_IMPORT_RECORDS: &str = "SELECT article_id, plugin, post_id, known_votes, \
      known_star_sum, last_row_id, unknown_star_votes, unknown_star_sum, feedback_last \
      FROM wordpress_imports WHERE plugin = $1";
-/// The article, made if missing; metadata filled only where Plaudit has none (a CMS that set
-/// it knows better than the old plugin's site).
+/// The article, made if missing, with its unknown-star votes and their sum; metadata filled
+/// only where Plaudit has none (a CMS that set it knows better than the old plugin's site).
 pub const ENSURE_IMPORTED_ARTICLE: &str = "INSERT INTO articles \
      (article_id, created_at, title, url, published_at) VALUES ($1, $2, $3, $4, $5) \
      ON CONFLICT (article_id) DO UPDATE SET \
      title = COALESCE(articles.title, excluded.title), \
      url = COALESCE(articles.url, excluded.url), \
-     published_at = COALESCE(articles.published_at, excluded.published_at)";
-pub const SELECT_UNKNOWN_STARS: &str =
-    "SELECT unknown_star_votes, unknown_star_sum FROM articles WHERE article_id = $1";
+     published_at = COALESCE(articles.published_at, excluded.published_at) \
+     RETURNING unknown_star_votes, unknown_star_sum";
 /// `$2`, `$3`: all votes and stars added (known and unknown); `$4`..`$8` the known ones per
 /// star; `$9`, `$10` the unknown ones.
 pub const APPLY_IMPORT: &str = "UPDATE articles SET \
@@ -229,10 +228,11 @@ pub const APPLY_IMPORT: &str = "UPDATE articles SET \
      version = version + 1 WHERE article_id = $1";
 pub const INSERT_IMPORTED_FEEDBACK: &str = "INSERT INTO feedback \
      (article_id, voter_hash, stars, text, created_at) VALUES ($1, $2, $3, $4, $5)";
-pub const UPSERT_IMPORT_RECORD: &str = "INSERT INTO wordpress_imports \
+/// Followed by the rows' `VALUES`, then `UPSERT_IMPORT_RECORDS_END`.
+pub const UPSERT_IMPORT_RECORDS: &str = "INSERT INTO wordpress_imports \
      (article_id, plugin, post_id, known_votes, known_star_sum, last_row_id, \
-     unknown_star_votes, unknown_star_sum, feedback_last, imported_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (article_id) DO UPDATE SET \
+     unknown_star_votes, unknown_star_sum, feedback_last, imported_at) ";
+pub const UPSERT_IMPORT_RECORDS_END: &str = " ON CONFLICT (article_id) DO UPDATE SET \
      plugin = excluded.plugin, post_id = excluded.post_id, known_votes = excluded.known_votes, \
      known_star_sum = excluded.known_star_sum, last_row_id = excluded.last_row_id, \
      unknown_star_votes = excluded.unknown_star_votes, \

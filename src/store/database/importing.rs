@@ -12,6 +12,8 @@ use sqlx::{Encode, Executor, FromRow, QueryBuilder, Transaction, Type};
 /// 5 parameters a vote: 5,000 a statement, below SQLite's limit of 32,766 and PostgreSQL's
 /// of 65,535.
 const VOTES_PER_INSERT: usize = 1000;
+/// 10 parameters a record.
+const RECORDS_PER_INSERT: usize = 500;
 
 pub trait Importing {
     fn import_records<'a>(&'a self, plugin: &'a str) -> StoreFuture<'a, Vec<ImportRecord>>;
@@ -59,6 +61,7 @@ where
                     days.add(&article.record.article_id, vote.at, vote.stars);
                 }
             }
+            Self::upsert_import_records(&mut tx, articles, now).await?;
             Self::insert_imported_votes(&mut tx, articles).await?;
             Self::apply_day_deltas(&mut tx, &days).await?;
             tx.commit().await?;
@@ -79,24 +82,20 @@ where
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
 {
     /// The article row (made if missing, its metadata filled where empty, which also locks
-    /// it), its aggregates, its feedback and its import record.
+    /// it), its aggregates and its feedback.
     async fn import_article(
         tx: &mut Transaction<'static, DB>,
         article: &ImportedArticle,
         now: i64,
     ) -> Result<(), StoreError> {
         let id = article.record.article_id.as_str();
-        sqlx::query::<DB>(sql::ENSURE_IMPORTED_ARTICLE)
-            .bind(id)
-            .bind(now)
-            .bind(article.title.as_deref())
-            .bind(article.url.as_deref())
-            .bind(article.published_at.as_deref())
-            .execute(&mut **tx)
-            .await?;
         let (unknown_votes, unknown_sum) =
-            sqlx::query_as::<DB, (i64, i64)>(sql::SELECT_UNKNOWN_STARS)
+            sqlx::query_as::<DB, (i64, i64)>(sql::ENSURE_IMPORTED_ARTICLE)
                 .bind(id)
+                .bind(now)
+                .bind(article.title.as_deref())
+                .bind(article.url.as_deref())
+                .bind(article.published_at.as_deref())
                 .fetch_one(&mut **tx)
                 .await?;
         let (votes_change, sum_change) = clamped_unknown_change(
@@ -131,20 +130,33 @@ where
                 .execute(&mut **tx)
                 .await?;
         }
-        let record = &article.record;
-        sqlx::query::<DB>(sql::UPSERT_IMPORT_RECORD)
-            .bind(id)
-            .bind(record.plugin.as_str())
-            .bind(record.post_id)
-            .bind(record.known_votes)
-            .bind(record.known_star_sum)
-            .bind(record.last_row_id)
-            .bind(record.unknown_star_votes)
-            .bind(record.unknown_star_sum)
-            .bind(record.feedback_last.as_str())
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+        Ok(())
+    }
+
+    /// The batch's import records, many to a statement (a batch names an article once).
+    async fn upsert_import_records(
+        tx: &mut Transaction<'static, DB>,
+        articles: &[ImportedArticle],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        for rows in articles.chunks(RECORDS_PER_INSERT) {
+            let mut upsert = QueryBuilder::<DB>::new(sql::UPSERT_IMPORT_RECORDS);
+            upsert.push_values(rows, |mut row, article| {
+                let record = &article.record;
+                row.push_bind(record.article_id.as_str())
+                    .push_bind(record.plugin.as_str())
+                    .push_bind(record.post_id)
+                    .push_bind(record.known_votes)
+                    .push_bind(record.known_star_sum)
+                    .push_bind(record.last_row_id)
+                    .push_bind(record.unknown_star_votes)
+                    .push_bind(record.unknown_star_sum)
+                    .push_bind(record.feedback_last.as_str())
+                    .push_bind(now);
+            });
+            upsert.push(sql::UPSERT_IMPORT_RECORDS_END);
+            upsert.build().execute(&mut **tx).await?;
+        }
         Ok(())
     }
 

@@ -16,6 +16,9 @@ fn server_url() -> String {
 }
 
 const SCHEMA: &[&str] = &[
+    // WordPress's own columns default to the zero date, which a server in a strict mode
+    // (MySQL 8's NO_ZERO_DATE) refuses; WordPress relaxes its session the same way.
+    "SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'",
     "CREATE TABLE wp_options (option_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, \
      option_name VARCHAR(191) NOT NULL UNIQUE, option_value LONGTEXT NOT NULL, \
      autoload VARCHAR(20) NOT NULL DEFAULT 'yes')",
