@@ -71,8 +71,10 @@ impl WordPress {
         let options = MySqlConnectOptions::from_str(url)?
             .timezone(Some(String::from("+00:00")))
             .disable_statement_logging();
+        // A server that is not there fails the run in seconds, not the pool's default 30.
         let pool = MySqlPoolOptions::new()
             .max_connections(2)
+            .acquire_timeout(std::time::Duration::from_secs(10))
             .connect_with(options)
             .await?;
         let options = read_options(&pool, prefix).await?;
