@@ -162,6 +162,17 @@ pub async fn import_wordpress(
                 } else {
                     summary.updated += 1;
                 }
+                if args.dry_run && summary.changes.len() < summary::SHOWN_CHANGES {
+                    summary.changes.push(format!(
+                        "post {post_id} as article {}{}: {} votes with their star, {:+} whose \
+                         star is unknown, {} feedback entries",
+                        change.record.article_id,
+                        if planned.new_article { " (new)" } else { "" },
+                        change.new_votes.len(),
+                        change.unknown_votes_change,
+                        change.feedback.len()
+                    ));
+                }
                 if !args.dry_run && batch.push(change) {
                     batch.write(store).await?;
                 }

@@ -24,8 +24,13 @@ pub struct Summary {
     pub skipped: Vec<(i64, String)>,
     /// (post id, note), for articles imported with something worth knowing.
     pub notes: Vec<(i64, String)>,
+    /// With `--dry-run`: what each article would get, the first `SHOWN_CHANGES` of them.
+    pub changes: Vec<String>,
     pub seconds: f64,
 }
+
+/// Articles a dry run lists one by one; past them, only how many more.
+pub const SHOWN_CHANGES: usize = 1000;
 
 impl Summary {
     /// Articles written (or to write).
@@ -69,6 +74,17 @@ impl fmt::Display for Summary {
         }
         for (post, note) in &self.notes {
             writeln!(f, "note: post {post}: {note}")?;
+        }
+        for change in &self.changes {
+            writeln!(f, "would change: {change}")?;
+        }
+        let unshown = self.changed().saturating_sub(self.changes.len() as u64);
+        if self.dry_run && unshown > 0 {
+            writeln!(
+                f,
+                "would change: ... and {} more articles",
+                thousands(unshown)
+            )?;
         }
         Ok(())
     }

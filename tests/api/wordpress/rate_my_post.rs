@@ -170,6 +170,13 @@ async fn rate_my_post_imports_totals_rows_and_feedback_once(app: TestApp, mut si
         .await;
     let dry = import(&app, &site, Plugin::RateMyPost, true).await;
     assert_eq!((dry.updated, dry.known_votes), (1, 1), "{dry}");
+    assert!(
+        dry.to_string().contains(
+            "would change: post 10 as article 10: 1 votes with their star, +0 whose star is \
+             unknown, 0 feedback entries"
+        ),
+        "{dry}"
+    );
     assert_eq!(dump(&app).await, before, "a dry run writes nothing");
     let delta = import(&app, &site, Plugin::RateMyPost, false).await;
     assert_eq!(
