@@ -6,6 +6,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod hex;
+pub mod import;
 pub mod retention;
 pub mod routes;
 pub mod scale_out;

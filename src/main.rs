@@ -1,5 +1,5 @@
 use clap::Parser;
-use plaudit::config::{Cli, Command, KeysCommand, SeedArgs, Settings};
+use plaudit::config::{Cli, Command, ImportCommand, KeysCommand, SeedArgs, Settings};
 use plaudit::domain::Scope;
 use plaudit::seed::{Progress, SeedError, thousands};
 use plaudit::startup::{Application, open_store};
@@ -20,6 +20,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Keys { action } => manage_keys(&settings, action).await?,
         Command::Verify => verify(&settings).await?,
         Command::Seed(args) => seed(&settings, &args).await?,
+        Command::Import {
+            source: ImportCommand::Wordpress(args),
+        } => import_wordpress(&settings, &args).await?,
     }
     Ok(())
 }
@@ -67,6 +70,20 @@ async fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
         thousands(written.feedback),
         summary.elapsed.as_secs_f64()
     );
+    Ok(())
+}
+
+/// The summary goes to stdout, progress to stderr; skipped articles are in the summary and
+/// not a failure.
+async fn import_wordpress(
+    settings: &Settings,
+    args: &plaudit::import::WordPressArgs,
+) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let progress = plaudit::import::Progress::on_stderr();
+    let imported = plaudit::import::import_wordpress(&store, args, &progress).await;
+    store.close().await;
+    print!("{}", imported?);
     Ok(())
 }
 

@@ -13,6 +13,9 @@ pub struct Rating {
     pub average: f64,
     pub count: i64,
     pub distribution: Distribution,
+    /// Imported votes whose star is unknown (see README, "Moving from WordPress"): in
+    /// `count` and `average`, not in `distribution`. 0 for votes cast in Plaudit.
+    pub unknown_stars: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,6 +56,7 @@ impl Rating {
             average: counts.average(),
             count: counts.count,
             distribution: Distribution::new(counts.distribution),
+            unknown_stars: counts.unknown_stars(),
         }
     }
 }
@@ -93,12 +97,15 @@ pub struct Figures {
     /// Share of 1-2 star votes.
     pub low_share: f64,
     pub distribution: Distribution,
+    /// Votes in `count` whose star is unknown (imported); the shares and the Wilson bound are
+    /// of the others.
+    pub unknown_stars: i64,
 }
 
 impl Figures {
     pub fn of(counts: &RatingCounts, prior: Prior) -> Self {
         let [one, two, _, four, five] = counts.distribution;
-        let total = counts.count.max(0) as u64;
+        let total = counts.distribution.iter().sum::<i64>().max(0) as u64;
         let useful = (four + five).max(0) as u64;
         Self {
             count: counts.count,
@@ -113,6 +120,7 @@ impl Figures {
             useful_share: stats::share(useful, total),
             low_share: stats::share((one + two).max(0) as u64, total),
             distribution: Distribution::new(counts.distribution),
+            unknown_stars: counts.unknown_stars(),
         }
     }
 }

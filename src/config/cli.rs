@@ -22,6 +22,11 @@ pub enum Command {
     Verify,
     /// Fill the database with made-up articles, votes and feedback, for a demo or a benchmark.
     Seed(SeedArgs),
+    /// Import ratings kept elsewhere (see README, "Moving from WordPress").
+    Import {
+        #[command(subcommand)]
+        source: ImportCommand,
+    },
     /// Manage editors' API keys.
     Keys {
         #[command(subcommand)]
@@ -44,4 +49,12 @@ pub enum KeysCommand {
     List,
     /// Revoke a key by its id (as `keys list` shows it).
     Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Votes of a WordPress rating plugin (Rate My Post, kk Star Ratings, YASR,
+    /// WP-PostRatings), read from the site's MySQL/MariaDB database, which is only read. Safe
+    /// to run again: only what is new since the last run is added.
+    Wordpress(crate::import::WordPressArgs),
 }

@@ -18,7 +18,7 @@ mod warm_start;
 mod webhooks;
 
 pub use abuse::AbuseSettings;
-pub use cli::{Cli, Command, KeysCommand};
+pub use cli::{Cli, Command, ImportCommand, KeysCommand};
 pub use dashboard::{DashboardSettings, SingleSignOn};
 pub use scale_out::ScaleOutSettings;
 pub use secret::Secret;

@@ -20,6 +20,7 @@ mod dialect;
 mod editorial;
 mod error;
 mod group_commit;
+mod import;
 mod model;
 mod postgres;
 mod ratings;
@@ -46,6 +47,7 @@ pub use editorial::{
     ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord, ResetDetails,
 };
 pub use error::StoreError;
+pub use import::{ImportRecord, ImportedArticle, ImportedFeedback, ImportedVote};
 pub use model::{
     NetworkCap, PoolStats, RatingCounts, RecordedVote, StoredVote, VoteChange, VoteOutcome,
 };

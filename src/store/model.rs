@@ -32,6 +32,12 @@ impl RatingCounts {
         }
     }
 
+    /// Imported votes whose star is unknown: counted in `count` and `star_sum`, not in the
+    /// distribution (migration 0008).
+    pub fn unknown_stars(&self) -> i64 {
+        (self.count - self.distribution.iter().sum::<i64>()).max(0)
+    }
+
     /// The mean stars, or 0 for an article without votes (the widget's "0 / 5").
     pub fn average(&self) -> f64 {
         if self.count == 0 {

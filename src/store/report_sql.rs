@@ -108,7 +108,8 @@ pub fn totals(words: Words, scope: Scope, only: Only) -> &'static str {
     })
 }
 
-/// Per section: articles with votes in scope, and their votes per star.
+/// Per section: articles with votes in scope, their votes per star, and (for all time) their
+/// imported votes whose star is unknown with the sum of those.
 pub fn sections(words: Words, scope: Scope) -> &'static str {
     cached(
         (words, scope, Only::Everything, Statement::Sections),
@@ -116,10 +117,11 @@ pub fn sections(words: Words, scope: Scope) -> &'static str {
             let per_article = match scope {
                 // The kept rows hold the section: no join.
                 Scope::AllTime => "SELECT section, stars_1 AS s1, stars_2 AS s2, stars_3 AS s3, \
-                 stars_4 AS s4, stars_5 AS s5 FROM articles WHERE vote_count > 0"
+                 stars_4 AS s4, stars_5 AS s5, unknown_star_votes AS u, unknown_star_sum AS us \
+                 FROM articles WHERE vote_count > 0"
                     .to_owned(),
                 Scope::Window | Scope::AllBut => format!(
-                    "SELECT a.section, t.s1, t.s2, t.s3, t.s4, t.s5 FROM ({}) t \
+                    "SELECT a.section, t.s1, t.s2, t.s3, t.s4, t.s5, t.u, t.us FROM ({}) t \
                  JOIN articles a ON a.article_id = t.article_id WHERE t.c > 0",
                     articles(scope, Only::Everything)
                 ),
@@ -127,7 +129,9 @@ pub fn sections(words: Words, scope: Scope) -> &'static str {
             format!(
                 "SELECT section, COUNT(*) AS articles, CAST(SUM(s1) AS BIGINT) AS stars_1, \
              CAST(SUM(s2) AS BIGINT) AS stars_2, CAST(SUM(s3) AS BIGINT) AS stars_3, \
-             CAST(SUM(s4) AS BIGINT) AS stars_4, CAST(SUM(s5) AS BIGINT) AS stars_5 \
+             CAST(SUM(s4) AS BIGINT) AS stars_4, CAST(SUM(s5) AS BIGINT) AS stars_5, \
+             CAST(SUM(u) AS BIGINT) AS unknown_star_votes, \
+             CAST(SUM(us) AS BIGINT) AS unknown_star_sum \
              FROM ({per_article}) p GROUP BY section"
             )
         },
@@ -135,7 +139,11 @@ pub fn sections(words: Words, scope: Scope) -> &'static str {
 }
 
 /// One row per article with votes in scope (and some with none, where a window's votes all
-/// moved away): `article_id`, `s1`..`s5` (votes per star), `c` (count), `s` (star sum).
+/// moved away): `article_id`, `s1`..`s5` (votes per star), `u` and `us` (below), `k` (votes
+/// with a known star), `c`
+/// (count), `s` (star sum). Imported votes whose star is unknown (`u`, their sum `us`) count
+/// in `c` and `s` for all time only: they have no day, so no window holds them, and the
+/// "all but before" scope, built from the per-star columns, leaves them out as a window does.
 fn articles(scope: Scope, only: Only) -> String {
     let per_star = match scope {
         Scope::AllTime => {
@@ -146,10 +154,14 @@ fn articles(scope: Scope, only: Only) -> String {
             };
             format!(
                 "SELECT article_id, stars_1 AS s1, stars_2 AS s2, stars_3 AS s3, \
-                 stars_4 AS s4, stars_5 AS s5 FROM articles WHERE vote_count > 0{only}"
+                 stars_4 AS s4, stars_5 AS s5, unknown_star_votes AS u, \
+                 unknown_star_sum AS us FROM articles WHERE vote_count > 0{only}"
             )
         }
-        Scope::Window => window_days(only),
+        Scope::Window => format!(
+            "SELECT article_id, s1, s2, s3, s4, s5, 0 AS u, 0 AS us FROM ({}) w",
+            window_days(only)
+        ),
         Scope::AllBut => {
             let kept = match only {
                 Only::Everything => "",
@@ -164,15 +176,16 @@ fn articles(scope: Scope, only: Only) -> String {
             let less = |n: u8| format!("a.stars_{n} - COALESCE(o.s{n}, 0) AS s{n}");
             let less = (1..=5).map(less).collect::<Vec<_>>().join(", ");
             format!(
-                "SELECT a.article_id, {less} FROM articles a LEFT JOIN ({}) o \
+                "SELECT a.article_id, {less}, 0 AS u, 0 AS us FROM articles a LEFT JOIN ({}) o \
                  ON o.article_id = a.article_id WHERE a.vote_count > 0{kept}",
                 window_days(before)
             )
         }
     };
     format!(
-        "SELECT article_id, s1, s2, s3, s4, s5, s1 + s2 + s3 + s4 + s5 AS c, \
-         s1 + 2 * s2 + 3 * s3 + 4 * s4 + 5 * s5 AS s FROM ({per_star}) per_star"
+        "SELECT article_id, s1, s2, s3, s4, s5, u, us, s1 + s2 + s3 + s4 + s5 AS k, \
+         s1 + s2 + s3 + s4 + s5 + u AS c, \
+         s1 + 2 * s2 + 3 * s3 + 4 * s4 + 5 * s5 + us AS s FROM ({per_star}) per_star"
     )
 }
 
@@ -201,9 +214,10 @@ fn window_days(only: Only) -> String {
     )
 }
 
-/// The figure a ranking sorts by, over `c`, `s` and `s1`..`s5`, as `views::Figures::of`
+/// The figure a ranking sorts by, over `c`, `s`, `k` and `s1`..`s5`, as `views::Figures::of`
 /// computes it (`stats::mean`, `bayesian_average`, `wilson_lower_bound`, `share`); rows
-/// have `c > 0`.
+/// have `c > 0`. Shares and the Wilson bound are of the votes with a known star (`k`), 0
+/// where there are none, as `stats` gives for a total of 0.
 fn sort_value(words: Words, sort: SortKey) -> String {
     let real = |x: &str| format!("CAST({x} AS {})", words.float);
     let n = real("c");
@@ -216,9 +230,10 @@ fn sort_value(words: Words, sort: SortKey) -> String {
             s = real("s")
         ),
         SortKey::WilsonLowerBound => {
+            let n = real("k");
             let p = format!(
                 "({} / {n})",
-                real("CASE WHEN s4 + s5 < c THEN s4 + s5 ELSE c END")
+                real("CASE WHEN s4 + s5 < k THEN s4 + s5 ELSE k END")
             );
             let two = real("2");
             let four = real("4");
@@ -229,11 +244,22 @@ fn sort_value(words: Words, sort: SortKey) -> String {
                 format!("($12 * sqrt(({p} * ({one} - {p}) + {z2} / ({four} * {n})) / {n}))");
             let bound = format!("(({centre} - {spread}) / ({one} + {z2} / {n}))");
             format!(
-                "CASE WHEN {bound} < 0 THEN {zero} WHEN {bound} > 1 THEN {one} ELSE {bound} END",
+                "CASE WHEN k = 0 THEN {zero} WHEN {bound} < 0 THEN {zero} \
+                 WHEN {bound} > 1 THEN {one} ELSE {bound} END",
                 zero = real("0")
             )
         }
-        SortKey::UsefulShare => format!("{} / {n}", real("s4 + s5")),
-        SortKey::LowShare => format!("{} / {n}", real("s1 + s2")),
+        SortKey::UsefulShare => known_share(&real, "s4 + s5"),
+        SortKey::LowShare => known_share(&real, "s1 + s2"),
     }
+}
+
+/// `part / k` as `stats::share` computes it: 0 where no vote has a known star.
+fn known_share(real: &dyn Fn(&str) -> String, part: &str) -> String {
+    format!(
+        "CASE WHEN k = 0 THEN {} ELSE {} / {} END",
+        real("0"),
+        real(part),
+        real("k")
+    )
 }

@@ -77,11 +77,18 @@ pub const SELECT_RATING: &str = concat!(
     rating_columns!(),
     " FROM articles WHERE article_id = $1"
 );
-pub const RECOUNT: &str = concat!(
-    "SELECT ",
-    tally_columns!(),
-    " FROM votes WHERE article_id = $1"
-);
+/// The votes' tally plus the imported votes whose star is unknown (migration 0008), which have
+/// no vote rows: they are in `vote_count` and `star_sum` only.
+pub const RECOUNT: &str = "SELECT \
+     COUNT(*) + COALESCE((SELECT unknown_star_votes FROM articles WHERE article_id = $1), 0) \
+     AS vote_count, COALESCE(SUM(stars), 0) \
+     + COALESCE((SELECT unknown_star_sum FROM articles WHERE article_id = $1), 0) AS star_sum, \
+     COALESCE(SUM(CASE WHEN stars = 1 THEN 1 ELSE 0 END), 0) AS stars_1, \
+     COALESCE(SUM(CASE WHEN stars = 2 THEN 1 ELSE 0 END), 0) AS stars_2, \
+     COALESCE(SUM(CASE WHEN stars = 3 THEN 1 ELSE 0 END), 0) AS stars_3, \
+     COALESCE(SUM(CASE WHEN stars = 4 THEN 1 ELSE 0 END), 0) AS stars_4, \
+     COALESCE(SUM(CASE WHEN stars = 5 THEN 1 ELSE 0 END), 0) AS stars_5 \
+     FROM votes WHERE article_id = $1";
 /// The ratings of the articles with the latest votes since `$1`: at most `$2` articles, found
 /// among the latest `$3` votes. The `votes_updated_at` index yields votes newest first, so the
 /// scan stops after `$3` index entries however many votes the window holds.
@@ -97,10 +104,15 @@ pub const RECENT_RATINGS: &str = concat!(
 pub const ALL_RATINGS: &str = concat!("SELECT article_id, ", rating_columns!(), " FROM articles");
 /// What `plaudit seed` finds before it starts: articles and votes.
 pub const SEED_STATE: &str = "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM votes)";
+/// Every article's votes counted again, plus its unknown-star votes (as in `RECOUNT`).
 pub const ALL_RECOUNTS: &str = concat!(
-    "SELECT article_id, ",
+    "SELECT a.article_id, COALESCE(v.vote_count, 0) + a.unknown_star_votes AS vote_count, \
+     COALESCE(v.star_sum, 0) + a.unknown_star_sum AS star_sum, \
+     COALESCE(v.stars_1, 0) AS stars_1, COALESCE(v.stars_2, 0) AS stars_2, \
+     COALESCE(v.stars_3, 0) AS stars_3, COALESCE(v.stars_4, 0) AS stars_4, \
+     COALESCE(v.stars_5, 0) AS stars_5 FROM articles a LEFT JOIN (SELECT article_id, ",
     tally_columns!(),
-    " FROM votes GROUP BY article_id"
+    " FROM votes GROUP BY article_id) v ON v.article_id = a.article_id"
 );
 /// One day's change to an article's roll-up (`$1` article, `$2` day, `$3`..`$7` per star).
 pub const APPLY_DAY_DELTA: &str = "INSERT INTO article_days \
@@ -156,8 +168,11 @@ pub const DELETE_ARTICLE_VOTES: &str = "DELETE FROM votes WHERE article_id = $1"
 pub const DELETE_ARTICLE_DAYS: &str = "DELETE FROM article_days WHERE article_id = $1";
 pub const DELETE_ARTICLE_NETWORK_VOTERS: &str = "DELETE FROM network_voters WHERE article_id = $1";
 /// A reset is a change like any: the version goes on counting (see `APPLY_DELTA`).
+/// Imported votes whose star is unknown go too; the import's record stays, so that importing
+/// again does not bring them back (see `database/importing.rs`).
 pub const ZERO_ARTICLE: &str = "UPDATE articles SET vote_count = 0, star_sum = 0, \
-     stars_1 = 0, stars_2 = 0, stars_3 = 0, stars_4 = 0, stars_5 = 0, version = version + 1 \
+     stars_1 = 0, stars_2 = 0, stars_3 = 0, stars_4 = 0, stars_5 = 0, \
+     unknown_star_votes = 0, unknown_star_sum = 0, version = version + 1 \
      WHERE article_id = $1";
 pub const INSERT_AUDIT: &str =
     "INSERT INTO audit_log (at, key_id, action, article_id, details) VALUES ($1, $2, $3, $4, $5)";
@@ -188,3 +203,38 @@ pub const REVISION_FIGURES: &str = concat!(
     " FROM votes WHERE article_id = $1 AND updated_at >= $2 AND updated_at < $3 \
      GROUP BY revision ORDER BY first_vote_at"
 );
+
+// Imports from WordPress (`database/importing.rs`).
+
+pub const SELECT_IMPORT_RECORDS: &str = "SELECT article_id, plugin, post_id, known_votes, \
+     known_star_sum, last_row_id, unknown_star_votes, unknown_star_sum, feedback_last \
+     FROM wordpress_imports WHERE plugin = $1";
+/// The article, made if missing, with its unknown-star votes and their sum; metadata filled
+/// only where Plaudit has none (a CMS that set it knows better than the old plugin's site).
+pub const ENSURE_IMPORTED_ARTICLE: &str = "INSERT INTO articles \
+     (article_id, created_at, title, url, published_at) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (article_id) DO UPDATE SET \
+     title = COALESCE(articles.title, excluded.title), \
+     url = COALESCE(articles.url, excluded.url), \
+     published_at = COALESCE(articles.published_at, excluded.published_at) \
+     RETURNING unknown_star_votes, unknown_star_sum";
+/// `$2`, `$3`: all votes and stars added (known and unknown); `$4`..`$8` the known ones per
+/// star; `$9`, `$10` the unknown ones.
+pub const APPLY_IMPORT: &str = "UPDATE articles SET \
+     vote_count = vote_count + $2, star_sum = star_sum + $3, \
+     stars_1 = stars_1 + $4, stars_2 = stars_2 + $5, stars_3 = stars_3 + $6, \
+     stars_4 = stars_4 + $7, stars_5 = stars_5 + $8, \
+     unknown_star_votes = unknown_star_votes + $9, unknown_star_sum = unknown_star_sum + $10, \
+     version = version + 1 WHERE article_id = $1";
+pub const INSERT_IMPORTED_FEEDBACK: &str = "INSERT INTO feedback \
+     (article_id, voter_hash, stars, text, created_at) VALUES ($1, $2, $3, $4, $5)";
+/// Followed by the rows' `VALUES`, then `UPSERT_IMPORT_RECORDS_END`.
+pub const UPSERT_IMPORT_RECORDS: &str = "INSERT INTO wordpress_imports \
+     (article_id, plugin, post_id, known_votes, known_star_sum, last_row_id, \
+     unknown_star_votes, unknown_star_sum, feedback_last, imported_at) ";
+pub const UPSERT_IMPORT_RECORDS_END: &str = " ON CONFLICT (article_id) DO UPDATE SET \
+     plugin = excluded.plugin, post_id = excluded.post_id, known_votes = excluded.known_votes, \
+     known_star_sum = excluded.known_star_sum, last_row_id = excluded.last_row_id, \
+     unknown_star_votes = excluded.unknown_star_votes, \
+     unknown_star_sum = excluded.unknown_star_sum, feedback_last = excluded.feedback_last, \
+     imported_at = excluded.imported_at";

@@ -32,3 +32,4 @@ mod votes;
 mod webhook_receiver;
 mod webhooks;
 mod widget_languages;
+mod wordpress;

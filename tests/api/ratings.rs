@@ -14,7 +14,7 @@ async fn an_article_without_votes_has_a_zero_rating(app: TestApp) {
     let rating = app.rating("never-rated").await;
     assert_eq!(
         rating,
-        json!({ "article_id": "never-rated", "average": 0.0, "count": 0, "distribution": distribution([0; 5]) })
+        json!({ "article_id": "never-rated", "average": 0.0, "count": 0, "distribution": distribution([0; 5]), "unknown_stars": 0 })
     );
 }
 

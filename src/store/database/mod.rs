@@ -9,6 +9,7 @@
 mod dashboard;
 mod day_rollups;
 mod editorial;
+mod importing;
 mod rating_alerts;
 mod ratings;
 pub mod replica;
@@ -24,6 +25,7 @@ mod webhooks;
 
 pub use dashboard::Dashboard;
 pub use editorial::Editorial;
+pub use importing::Importing;
 pub use ratings::RatingReads;
 pub use reports::Reports;
 pub use seeding::Seeding;
@@ -48,6 +50,7 @@ pub trait Backend:
     + Dashboard
     + Reports
     + Seeding
+    + Importing
     + Webhooks
     + Send
     + Sync
@@ -63,6 +66,7 @@ impl<T> Backend for T where
         + Dashboard
         + Reports
         + Seeding
+        + Importing
         + Webhooks
         + Send
         + Sync

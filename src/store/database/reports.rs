@@ -90,7 +90,9 @@ impl From<RevisionFiguresRow> for RevisionFigures {
     }
 }
 
-type SectionRow = (Option<String>, i64, i64, i64, i64, i64, i64);
+/// Section, articles, votes per star, and the imported votes whose star is unknown with their
+/// star sum (all time only).
+type SectionRow = (Option<String>, i64, i64, i64, i64, i64, i64, i64, i64);
 
 impl<DB: Dialect + HasStatementCache> Reports for Database<DB>
 where
@@ -178,11 +180,18 @@ where
             tx.commit().await?;
             Ok(rows
                 .into_iter()
-                .map(|(section, articles, s1, s2, s3, s4, s5)| SectionFigures {
-                    section,
-                    articles,
-                    counts: RatingCounts::of_distribution([s1, s2, s3, s4, s5]),
-                })
+                .map(
+                    |(section, articles, s1, s2, s3, s4, s5, unknown, unknown_sum)| {
+                        let mut counts = RatingCounts::of_distribution([s1, s2, s3, s4, s5]);
+                        counts.count += unknown;
+                        counts.star_sum += unknown_sum;
+                        SectionFigures {
+                            section,
+                            articles,
+                            counts,
+                        }
+                    },
+                )
                 .collect())
         }))
     }
