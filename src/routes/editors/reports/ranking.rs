@@ -7,11 +7,15 @@ use serde::{Deserialize, Serialize};
 
 /// Where the previous page ended: the sort value and article id of its last row, so the next
 /// page starts right after it even if rows were added meanwhile.
+///
+/// The value travels as its bits: the next page compares it for equality with the value the
+/// database computes again, and serde_json's default float parsing may come back one unit in
+/// the last place off (a Wilson bound did), which repeated or skipped a row at a page's edge.
 #[derive(Debug, Serialize, Deserialize)]
 struct Cursor {
     sort: SortKey,
     order: Order,
-    value: f64,
+    value_bits: u64,
     article_id: String,
 }
 
@@ -54,7 +58,13 @@ pub fn after(
             "the cursor belongs to another sort or order".into(),
         ));
     }
-    Ok(Some((cursor.value, cursor.article_id)))
+    let value = f64::from_bits(cursor.value_bits);
+    if !value.is_finite() {
+        return Err(ApiError::InvalidInput(
+            "cursor is not one this service gave out".into(),
+        ));
+    }
+    Ok(Some((value, cursor.article_id)))
 }
 
 /// Cuts `rows` (fetched with one extra) to `limit`, and gives the cursor of the next page if
@@ -72,7 +82,7 @@ pub fn cut(
         Cursor {
             sort,
             order,
-            value: last.sort_value,
+            value_bits: last.sort_value.to_bits(),
             article_id: last.figures.article_id.clone(),
         }
         .encode(),
@@ -105,6 +115,27 @@ mod tests {
         assert_eq!(after, Some((4.25, "b".to_owned())));
         let mut last = vec![ranked("c", 1.0)];
         assert_eq!(cut(&mut last, 2, SortKey::Average, Order::Desc), None);
+    }
+
+    #[test]
+    fn a_cursor_gives_back_the_very_value_it_was_cut_at() {
+        // Sort values as the reports make them (shares, Wilson bounds, averages): many digits.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut inexact_as_json = 0;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let value = (state >> 11) as f64 / (1u64 << 53) as f64 * 5.0;
+            let json: f64 = serde_json::from_str(&serde_json::to_string(&value).unwrap()).unwrap();
+            inexact_as_json += usize::from(json != value);
+            let mut rows = vec![ranked("a", value), ranked("b", 0.0)];
+            let next = cut(&mut rows, 1, SortKey::WilsonLowerBound, Order::Asc);
+            let after = after(next.as_deref(), SortKey::WilsonLowerBound, Order::Asc).unwrap();
+            assert_eq!(after.map(|(v, _)| v.to_bits()), Some(value.to_bits()));
+        }
+        // Why the cursor carries bits: a plain JSON number would not have come back whole.
+        assert!(inexact_as_json > 0);
     }
 
     #[test]
