@@ -211,9 +211,10 @@ viral_article() { # one article read by 32 connections, alone, then while others
   seconds=1 load vote.lua http://127.0.0.1:18808 HOT=1
   conns=32 load read.lua http://127.0.0.1:18808 PATH_ONLY=/v1/articles/hot/rating
   alone=$rps
-  # 64 connections each waiting 48 ms after an answer: at most 1,333 votes/s, about 1,100
-  # with the votes' own latency (many slow connections, as readers are, rather than a few
-  # fast ones: the rate then hardly depends on the votes' latency).
+  # 64 connections each waiting 48 ms on average after an answer (at random, so that one
+  # commit's voters do not come back together): at most 1,333 votes/s, about 1,100 with the
+  # votes' own latency (many slow connections, as readers are, rather than a few fast ones:
+  # the rate then hardly depends on the votes' latency).
   hot_reads_while_voting 64 "${HOT_VOTE_DELAY_MS:-48}" "paced"
   hot_reads_while_voting 8 0 "flat out"
   stop
@@ -223,7 +224,7 @@ hot_reads_while_voting() { # vote_conns delay_ms label: one row, reads of "hot" 
   local votes misses batches
   misses=$(metric 18808 'plaudit_rating_cache_lookups_total{result="miss"}')
   batches=$(metric 18808 plaudit_vote_batch_size_count)
-  HOT=1 DELAY_MS=$2 wrk -t1 -c"$1" -d"${seconds}s" -s bench/vote.lua http://127.0.0.1:18808 >"$work/hot-votes" 2>&1 &
+  HOT=1 DELAY_MS=$2 JITTER=1 wrk -t1 -c"$1" -d"${seconds}s" -s bench/vote.lua http://127.0.0.1:18808 >"$work/hot-votes" 2>&1 &
   local voting=$!
   conns=32 load read.lua http://127.0.0.1:18808 PATH_ONLY=/v1/articles/hot/rating
   wait "$voting"

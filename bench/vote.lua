@@ -4,6 +4,9 @@
 local articles = tonumber(os.getenv("ARTICLES") or "10000")
 local hot = os.getenv("HOT") == "1"
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
+-- JITTER=1 waits a random time averaging DELAY_MS instead of exactly it: paced connections
+-- answered by one commit would otherwise vote again together, in waves, unlike readers.
+local jitter = os.getenv("JITTER") == "1"
 local forwarded = os.getenv("FORWARDED") == "1"
 local threads = {}
 
@@ -39,6 +42,7 @@ function response(status)
 end
 
 function delay()
+  if jitter then return math.random(0, 2 * delay_ms) end
   return delay_ms
 end
 
