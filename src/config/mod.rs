@@ -38,9 +38,11 @@ pub struct Settings {
     pub bind: SocketAddr,
 
     /// A SQLite file (or sqlite: URL), or a postgres:// URL.
+    // hide_env_values: --help would print the URL's password.
     #[arg(
         long,
         env = "DATABASE_URL",
+        hide_env_values = true,
         default_value = "plaudit.db",
         global = true
     )]

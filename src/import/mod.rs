@@ -36,10 +36,11 @@ const BATCH_ARTICLES: usize = 500;
 const BATCH_VOTES: usize = 50_000;
 
 /// `plaudit import wordpress ...`
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Clone, clap::Args)]
 pub struct WordPressArgs {
     /// The WordPress database, e.g. mysql://user:pass@host:3306/wordpress (only read).
-    #[arg(long = "from", env = "PLAUDIT_IMPORT_FROM")]
+    // Its value stays out of --help (which would print the password) and of Debug.
+    #[arg(long = "from", env = "PLAUDIT_IMPORT_FROM", hide_env_values = true)]
     pub from: String,
     /// The rating plugin whose votes to import.
     #[arg(long, value_enum)]
@@ -53,6 +54,18 @@ pub struct WordPressArgs {
     /// Print what would change, write nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+impl std::fmt::Debug for WordPressArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordPressArgs")
+            .field("from", &crate::config::redact_url(&self.from))
+            .field("plugin", &self.plugin)
+            .field("table_prefix", &self.table_prefix)
+            .field("article_id", &self.article_id)
+            .field("dry_run", &self.dry_run)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

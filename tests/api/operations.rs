@@ -116,3 +116,25 @@ async fn verify_finds_a_rating_that_differs_from_its_votes(app: TestApp) {
     assert_eq!(broken.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&broken.stdout).starts_with("a1\t"));
 }
+
+/// `--help` shows where a setting comes from, and clap would print an env var's value too:
+/// the database URLs carry passwords.
+#[test]
+fn help_never_prints_a_database_password() {
+    for args in [&["--help"][..], &["import", "wordpress", "--help"][..]] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_plaudit"))
+            .args(args)
+            .env("DATABASE_URL", "postgres://plaudit:hunter2@db/plaudit")
+            .env("PLAUDIT_IMPORT_FROM", "mysql://wp:hunter2@db/wordpress")
+            .env(
+                "PLAUDIT_REPORTS_DATABASE_URL",
+                "postgres://r:hunter2@replica/p",
+            )
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}");
+        let shown = String::from_utf8_lossy(&output.stdout);
+        assert!(shown.contains("DATABASE_URL"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{args:?}: {shown}");
+    }
+}
