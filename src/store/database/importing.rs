@@ -53,9 +53,13 @@ where
         now: i64,
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
+            // Article rows are locked in id order, as the vote batches lock theirs, so that an
+            // import running beside a live service on PostgreSQL cannot deadlock with a batch.
+            let mut in_lock_order: Vec<&ImportedArticle> = articles.iter().collect();
+            in_lock_order.sort_by(|a, b| a.record.article_id.cmp(&b.record.article_id));
             let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
             let mut days = DayDeltas::default();
-            for article in articles {
+            for article in in_lock_order {
                 Self::import_article(&mut tx, article, now).await?;
                 for vote in &article.new_votes {
                     days.add(&article.record.article_id, vote.at, vote.stars);
