@@ -3,7 +3,7 @@
 
 use crate::domain::ArticleId;
 use crate::stats;
-use crate::store::RatingCounts;
+use crate::store::{DayFigures, RatingCounts};
 use serde::Serialize;
 
 /// An article's rating as the API shows it.
@@ -132,4 +132,22 @@ pub struct ArticleRow {
     pub section: Option<String>,
     #[serde(flatten)]
     pub figures: Figures,
+}
+
+/// One day of a daily series, as the site's and an article's reports show it.
+#[derive(Debug, Serialize)]
+pub struct Day {
+    pub date: String,
+    pub votes: i64,
+    pub average: f64,
+}
+
+impl Day {
+    pub fn of(figures: &DayFigures) -> Self {
+        Day {
+            date: crate::time::format_day(figures.day),
+            votes: figures.vote_count,
+            average: stats::mean(figures.star_sum, figures.vote_count),
+        }
+    }
 }

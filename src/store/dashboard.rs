@@ -2,7 +2,7 @@
 //! (each change written to the audit log in the same transaction), the site's votes day by
 //! day, and the sweep that forgets expired sessions and feedback past its retention.
 
-use super::{Store, StoreError, now_millis};
+use super::{DayFigures, Store, StoreError, now_millis};
 use crate::domain::{FeedbackStatus, SessionToken};
 
 /// A session as a request finds it, with its key's scope and state.
@@ -13,15 +13,6 @@ pub struct SessionRecord {
     pub revoked_at: Option<i64>,
     /// Unix milliseconds.
     pub expires_at: i64,
-}
-
-/// The votes last cast or changed on one UTC day.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DailyTotals {
-    /// Days since 1970-01-01.
-    pub day: i64,
-    pub vote_count: i64,
-    pub star_sum: i64,
 }
 
 /// What a triage change did: the entry's article and its status before.
@@ -97,7 +88,7 @@ impl Store {
     pub async fn daily_totals(
         &self,
         window: &super::ReportWindow,
-    ) -> Result<Vec<DailyTotals>, StoreError> {
+    ) -> Result<Vec<DayFigures>, StoreError> {
         self.reports_backend().daily_totals(window).await
     }
 

@@ -42,7 +42,7 @@ use std::sync::Arc;
 use votes::Committer;
 
 pub use bulk::{SeedArticle, SeedBatch, SeedFeedback, SeedState, SeedVote};
-pub use dashboard::{DailyTotals, SessionRecord, StatusChange, Swept};
+pub use dashboard::{SessionRecord, StatusChange, Swept};
 pub use editorial::{
     ArticleMetadata, AuditRecord, FeedbackFilter, FeedbackRecord, KeyRecord, ResetDetails,
 };

@@ -88,14 +88,8 @@ pub async fn daily(
         .store
         .daily_totals(&asked.window)
         .await?
-        .into_iter()
-        .map(|day| {
-            json!({
-                "date": crate::time::format_day(day.day),
-                "votes": day.vote_count,
-                "average": crate::stats::mean(day.star_sum, day.vote_count),
-            })
-        })
+        .iter()
+        .map(crate::views::Day::of)
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "window": asked.json(), "days": days })))
 }

@@ -2,10 +2,12 @@
 //! daily totals and the retention sweep. Kept apart from `sql.rs` only to keep this feature
 //! in files of its own; every statement runs unchanged on both databases.
 
+use super::audit::{self, AuditLine};
 use super::{Database, StoreFuture};
-use crate::store::dashboard::{DailyTotals, SessionRecord, StatusChange};
+use crate::store::ReportWindow;
+use crate::store::dashboard::{SessionRecord, StatusChange};
 use crate::store::dialect::Dialect;
-use crate::store::{ReportWindow, sql};
+use crate::store::reports::DayFigures;
 use sqlx::{Decode, Encode, Executor, FromRow, Type};
 
 const INSERT_SESSION: &str =
@@ -71,7 +73,7 @@ pub trait Dashboard {
         now: i64,
     ) -> StoreFuture<'a, Option<String>>;
     fn delete_feedback_before(&self, before: i64) -> StoreFuture<'_, u64>;
-    fn daily_totals<'a>(&'a self, window: &'a ReportWindow) -> StoreFuture<'a, Vec<DailyTotals>>;
+    fn daily_totals<'a>(&'a self, window: &'a ReportWindow) -> StoreFuture<'a, Vec<DayFigures>>;
 }
 
 impl<DB: Dialect> Dashboard for Database<DB>
@@ -86,7 +88,7 @@ where
     for<'r> (String, String): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> SessionRecord: FromRow<'r, DB::Row>,
-    for<'r> DailyTotals: FromRow<'r, DB::Row>,
+    for<'r> DayFigures: FromRow<'r, DB::Row>,
 {
     fn insert_session<'a>(
         &'a self,
@@ -161,14 +163,14 @@ where
                 .await?;
             let details = serde_json::json!({ "feedback_id": id, "from": previous, "to": status })
                 .to_string();
-            sqlx::query::<DB>(sql::INSERT_AUDIT)
-                .bind(now)
-                .bind(key_id)
-                .bind("feedback_status")
-                .bind(article_id.as_str())
-                .bind(details)
-                .execute(&mut *tx)
-                .await?;
+            let line = AuditLine {
+                at: now,
+                key_id,
+                action: "feedback_status",
+                article_id: article_id.as_str(),
+                details,
+            };
+            audit::write(&mut tx, line).await?;
             tx.commit().await?;
             Ok(Some(StatusChange {
                 article_id,
@@ -194,14 +196,14 @@ where
             };
             // The text is not kept: deleting it is the point (it may hold personal data).
             let details = serde_json::json!({ "feedback_id": id }).to_string();
-            sqlx::query::<DB>(sql::INSERT_AUDIT)
-                .bind(now)
-                .bind(key_id)
-                .bind("feedback_delete")
-                .bind(article_id.as_str())
-                .bind(details)
-                .execute(&mut *tx)
-                .await?;
+            let line = AuditLine {
+                at: now,
+                key_id,
+                action: "feedback_delete",
+                article_id: article_id.as_str(),
+                details,
+            };
+            audit::write(&mut tx, line).await?;
             tx.commit().await?;
             Ok(Some(article_id))
         })
@@ -217,14 +219,14 @@ where
         })
     }
 
-    fn daily_totals<'a>(&'a self, window: &'a ReportWindow) -> StoreFuture<'a, Vec<DailyTotals>> {
+    fn daily_totals<'a>(&'a self, window: &'a ReportWindow) -> StoreFuture<'a, Vec<DayFigures>> {
         Box::pin(async move {
             let statement = match window.section {
                 Some(_) => SECTION_DAILY_TOTALS,
                 None => DAILY_TOTALS,
             };
             let (days, [first, last]) = window.split();
-            Ok(sqlx::query_as::<DB, DailyTotals>(statement)
+            Ok(sqlx::query_as::<DB, DayFigures>(statement)
                 .bind(window.section.as_deref())
                 .bind(days.0)
                 .bind(days.1)

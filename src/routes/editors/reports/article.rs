@@ -34,18 +34,12 @@ pub async fn article(
     let (count, star_sum) = state.store.window_totals(window).await?;
     let prior = Prior::of(star_sum, count, state.bayes_prior_weight);
     let counts = state.store.one_article_figures(&article, window).await?;
-    let daily: Vec<Value> = state
+    let daily: Vec<crate::views::Day> = state
         .store
         .daily_figures(&article, window)
         .await?
-        .into_iter()
-        .map(|day| {
-            json!({
-                "date": crate::time::format_day(day.day),
-                "votes": day.vote_count,
-                "average": crate::stats::mean(day.star_sum, day.vote_count),
-            })
-        })
+        .iter()
+        .map(crate::views::Day::of)
         .collect();
     let revisions: Vec<Value> = state
         .store
