@@ -1,6 +1,7 @@
 //! What editors write and read besides votes: API keys, article metadata, reader feedback,
 //! resets and their audit log.
 
+use super::audit::{self, AuditLine};
 use super::rows::RatingRow;
 use super::{Database, StoreFuture};
 use crate::domain::{ArticleId, FeedbackText, VoterHash};
@@ -246,14 +247,14 @@ where
                 feedback_deleted: feedback,
             })
             .map_err(|error| StoreError::internal(format!("audit details: {error}")))?;
-            sqlx::query::<DB>(sql::INSERT_AUDIT)
-                .bind(now)
-                .bind(key_id)
-                .bind("reset")
-                .bind(id)
-                .bind(details)
-                .execute(&mut *tx)
-                .await?;
+            let line = AuditLine {
+                at: now,
+                key_id,
+                action: "reset",
+                article_id: id,
+                details,
+            };
+            audit::write(&mut tx, line).await?;
             let event = OutboxEvent::article_reset(id, key_id, &before, feedback, now);
             Self::queue_event(&mut tx, &event).await?;
             tx.commit().await?;

@@ -6,6 +6,7 @@
 //! call is a virtual call and a boxed future, nothing next to the database round trip it
 //! waits for; the vote path makes one per batch, and cached ratings none.
 
+mod audit;
 mod dashboard;
 mod day_rollups;
 mod editorial;
