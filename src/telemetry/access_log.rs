@@ -27,9 +27,20 @@ struct Output {
     json: bool,
 }
 
+/// Each worker thread's buffer, kept between requests, and its own handle on the queue
+/// (cloned once per thread rather than once per line).
+struct Writer {
+    line: String,
+    queue: Option<NonBlocking>,
+}
+
 thread_local! {
-    /// Each worker thread formats into its own buffer, kept between requests.
-    static LINE: RefCell<String> = RefCell::new(String::with_capacity(256));
+    static WRITER: RefCell<Writer> = const {
+        RefCell::new(Writer {
+            line: String::new(),
+            queue: None,
+        })
+    };
 }
 
 pub(super) fn install(queue: NonBlocking, json: bool) {
@@ -54,7 +65,8 @@ pub fn write(finished: &Finished<'_>) -> bool {
     if !tracing::enabled!(target: TARGET, tracing::Level::INFO) {
         return true;
     }
-    LINE.with_borrow_mut(|line| {
+    WRITER.with_borrow_mut(|writer| {
+        let Writer { line, queue } = writer;
         line.clear();
         if output.json {
             json_line(line, finished);
@@ -62,9 +74,10 @@ pub fn write(finished: &Finished<'_>) -> bool {
             text_line(line, finished);
         }
         line.push('\n');
+        let queue = queue.get_or_insert_with(|| output.queue.clone());
         // The queue is not lossy and takes the whole line as one message; an error here
         // means the log thread is gone (shutdown), and there is nowhere left to say so.
-        let _ = output.queue.clone().write_all(line.as_bytes());
+        let _ = queue.write_all(line.as_bytes());
     });
     true
 }
