@@ -12,4 +12,4 @@ pub use client_ip::{ClientKey, TrustedProxies};
 pub use network::{NetworkKeys, NetworkTag};
 pub use overload::{Overload, shed_overload};
 pub use rate_limit::{RateLimits, rate_limit};
-pub use shared_quota::SharedQuotas;
+pub use shared_quota::{SharedQuotas, Verdict};

@@ -54,7 +54,7 @@ impl Policy {
     }
 
     /// This instance's own verdict, from governor.
-    pub(super) fn local_verdict(&self, key: &ClientKey) -> Verdict {
+    pub fn local_verdict(&self, key: &ClientKey) -> Verdict {
         match self.limiter.check_key(key) {
             Ok(snapshot) => Verdict::Allow {
                 remaining: snapshot.remaining_burst_capacity(),
