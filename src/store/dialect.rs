@@ -45,6 +45,11 @@ pub trait Dialect: sqlx::Database<Arguments: IntoArguments<Self>, Connection: Mi
     /// A batch's aggregate deltas in one statement, where the dialect has one; `None`: one
     /// `sql::APPLY_DELTA` per article.
     const APPLY_DELTAS: Option<&'static str>;
+    /// One article's delta (`sql::APPLY_DELTA`'s `$1` to `$8`, returning the same) and its one
+    /// day's roll-up (`$9` the day, `$10` to `$14` the stars, as `sql::APPLY_DAY_DELTA`) in one
+    /// statement, where the dialect has one; `None`: the two statements. A viral article's
+    /// batches are all of this shape, and over a network each statement is a round trip.
+    const APPLY_DELTA_WITH_DAY: Option<&'static str>;
     /// A batch's new votes in one statement, where the dialect has one; `None`: one
     /// `sql::INSERT_VOTE` per vote.
     const INSERT_VOTES: Option<&'static str>;

@@ -58,6 +58,27 @@ impl Dialect for Postgres {
     /// No one-statement form: the deltas go one article at a time in sorted order, which is
     /// the order concurrent writers (and instances) lock aggregate rows in.
     const APPLY_DELTAS: Option<&'static str> = None;
+    /// The article's row is locked first, as in the two statements (the day's insert reads
+    /// the update's row, so it cannot run before it).
+    const APPLY_DELTA_WITH_DAY: Option<&'static str> = Some(concat!(
+        "WITH updated AS (UPDATE articles SET \
+         vote_count = vote_count + $2, star_sum = star_sum + $3, \
+         stars_1 = stars_1 + $4, stars_2 = stars_2 + $5, stars_3 = stars_3 + $6, \
+         stars_4 = stars_4 + $7, stars_5 = stars_5 + $8, version = version + 1 \
+         WHERE article_id = $1 RETURNING *), \
+         day AS (INSERT INTO article_days \
+         (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) \
+         SELECT article_id, $9, $10, $11, $12, $13, $14 FROM updated \
+         ON CONFLICT (article_id, day) DO UPDATE SET \
+         stars_1 = article_days.stars_1 + excluded.stars_1, \
+         stars_2 = article_days.stars_2 + excluded.stars_2, \
+         stars_3 = article_days.stars_3 + excluded.stars_3, \
+         stars_4 = article_days.stars_4 + excluded.stars_4, \
+         stars_5 = article_days.stars_5 + excluded.stars_5) \
+         SELECT ",
+        rating_columns!(),
+        " FROM updated"
+    ));
     /// No one-statement insert of a batch's votes: each vote's insert takes its row lock in
     /// the batch's sorted order, as the lock order requires.
     const INSERT_VOTES: Option<&'static str> = None;

@@ -72,6 +72,8 @@ impl Dialect for Sqlite {
          RETURNING article_id, ",
         rating_columns!()
     ));
+    /// In process, a statement costs no round trip: the two statements stay.
+    const APPLY_DELTA_WITH_DAY: Option<&'static str> = None;
     /// The votes as a JSON array of `[article, voter hash in hex, stars, time, revision]`,
     /// each inserted unless its voter has voted on the article before; returns those stored.
     const INSERT_VOTES: Option<&'static str> = Some(

@@ -6,11 +6,13 @@
 //! call is a virtual call and a boxed future, nothing next to the database round trip it
 //! waits for; the vote path makes one per batch, and cached ratings none.
 
+mod aggregates;
 mod audit;
 mod dashboard;
 mod day_rollups;
 mod editorial;
 mod importing;
+mod known_articles;
 mod rating_alerts;
 mod ratings;
 pub mod replica;
@@ -96,6 +98,8 @@ pub struct Database<DB: sqlx::Database> {
     report_timeout: std::time::Duration,
     /// The rating-alert subscriptions each vote batch checks (see `rating_alerts.rs`).
     alerts: crate::store::webhooks::AlertRules,
+    /// Articles whose rows exist, which vote batches need not create (see `known_articles.rs`).
+    known: known_articles::KnownArticles,
 }
 
 impl<DB: Dialect> Database<DB> {
@@ -106,6 +110,7 @@ impl<DB: Dialect> Database<DB> {
             reader,
             report_timeout: pool.report_timeout,
             alerts: Default::default(),
+            known: Default::default(),
         })
     }
 }

@@ -34,6 +34,7 @@ pub fn connect_lazily(url: &str, pool: &PoolSettings) -> Result<Arc<dyn Backend>
         report_timeout: pool.report_timeout,
         // Rating alerts are raised by the primary's vote batches, never here.
         alerts: Default::default(),
+        known: Default::default(),
     }))
 }
 

@@ -6,11 +6,10 @@ use super::{AppliedBatch, Database};
 use crate::store::delta::{DayDeltas, RatingDelta};
 use crate::store::dialect::Dialect;
 use crate::store::{
-    NetworkCap, PendingVote, RecordedVote, StoreError, VersionedRating, VoteChange, VoteOutcome,
-    sql,
+    NetworkCap, PendingVote, RecordedVote, StoreError, VoteChange, VoteOutcome, sql,
 };
 use sqlx::{Encode, Executor, FromRow, Transaction, Type};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// A first vote that loses an insert race to the same voter's concurrent first vote reads
 /// the winner's vote and changes it instead; more than a few rounds means something is wrong.
@@ -38,17 +37,39 @@ where
         &self,
         votes: &[PendingVote],
     ) -> Result<AppliedBatch, StoreError> {
+        let articles: BTreeSet<&str> = votes.iter().map(|v| v.article.as_str()).collect();
+        let trusted_memory = self.known.unknown(articles.iter().copied()).len() < articles.len();
+        match self.apply_batch_once(votes).await {
+            // Perhaps an article row this instance knew of is gone (see `known_articles.rs`):
+            // once more, creating every row that is missing. An outage is not retried here.
+            Err(error) if !error.is_unavailable() && trusted_memory => {
+                tracing::warn!(%error, "vote batch failed; again without the known articles");
+                self.known.forget_all();
+                self.apply_batch_once(votes).await
+            }
+            Err(error) => {
+                self.known.forget_all();
+                Err(error)
+            }
+            applied => applied,
+        }
+    }
+
+    async fn apply_batch_once(&self, votes: &[PendingVote]) -> Result<AppliedBatch, StoreError> {
         let mut order: Vec<usize> = (0..votes.len()).collect();
         order.sort_by_key(|&i| (votes[i].article.as_str(), votes[i].voter.as_bytes()));
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        // Every article at once, in sorted order, which is the order of their locks.
+        // Every article not known to exist at once, in sorted order, the order of their locks.
         let articles: BTreeSet<&str> = votes.iter().map(|v| v.article.as_str()).collect();
-        let now = votes.iter().map(|v| v.now).max().unwrap_or_default();
-        sqlx::query::<DB>(DB::ENSURE_ARTICLES)
-            .bind(serde_json::to_string(&articles)?)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let missing = self.known.unknown(articles);
+        if !missing.is_empty() {
+            let now = votes.iter().map(|v| v.now).max().unwrap_or_default();
+            sqlx::query::<DB>(DB::ENSURE_ARTICLES)
+                .bind(serde_json::to_string(&missing)?)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut inserted = Self::insert_new_votes(&mut tx, votes).await?;
         let mut changes: Vec<Option<VoteChange>> = vec![None; votes.len()];
         let mut deltas: BTreeMap<&str, RatingDelta> = BTreeMap::new();
@@ -77,11 +98,11 @@ where
                 *delta = delta.plus(RatingDelta::of(change, vote.stars));
             }
         }
-        let ratings = Self::apply_deltas(&mut tx, deltas).await?;
-        Self::apply_day_deltas(&mut tx, &days).await?;
+        let ratings = Self::apply_aggregates(&mut tx, deltas, &days).await?;
         self.raise_rating_alerts(&mut tx, votes, &changes, &ratings)
             .await?;
         tx.commit().await?;
+        self.known.remember(missing);
         let outcomes: Vec<VoteOutcome> = votes
             .iter()
             .zip(changes)
@@ -244,49 +265,5 @@ where
             .execute(&mut **tx)
             .await?;
         Ok(true)
-    }
-
-    /// Every article's delta, in the dialect's way (see `Dialect::APPLY_DELTAS`); the new
-    /// ratings by article.
-    async fn apply_deltas(
-        tx: &mut Transaction<'static, DB>,
-        deltas: BTreeMap<&str, RatingDelta>,
-    ) -> Result<HashMap<String, VersionedRating>, StoreError> {
-        let mut ratings = HashMap::with_capacity(deltas.len());
-        let Some(statement) = DB::APPLY_DELTAS else {
-            for (article, delta) in deltas {
-                let rating = Self::apply_delta(tx, article, delta).await?;
-                ratings.insert(article.to_owned(), rating);
-            }
-            return Ok(ratings);
-        };
-        let rows: Vec<serde_json::Value> = deltas
-            .iter()
-            .map(|(article, delta)| {
-                let mut row = vec![serde_json::Value::from(*article)];
-                row.extend(delta.values().map(serde_json::Value::from));
-                serde_json::Value::Array(row)
-            })
-            .collect();
-        let updated = sqlx::query_as::<DB, ArticleRatingRow>(statement)
-            .bind(serde_json::to_string(&rows)?)
-            .fetch_all(&mut **tx)
-            .await?;
-        for row in updated {
-            ratings.insert(row.article_id, row.counts.versioned());
-        }
-        Ok(ratings)
-    }
-
-    pub(super) async fn apply_delta(
-        tx: &mut Transaction<'static, DB>,
-        article: &str,
-        delta: RatingDelta,
-    ) -> Result<VersionedRating, StoreError> {
-        let mut query = sqlx::query_as::<DB, RatingRow>(sql::APPLY_DELTA).bind(article);
-        for value in delta.values() {
-            query = query.bind(value);
-        }
-        Ok(query.fetch_one(&mut **tx).await?.versioned())
     }
 }
