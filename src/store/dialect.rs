@@ -53,6 +53,13 @@ pub trait Dialect: sqlx::Database<Arguments: IntoArguments<Self>, Connection: Mi
     /// A batch's new votes in one statement, where the dialect has one; `None`: one
     /// `sql::INSERT_VOTE` per vote.
     const INSERT_VOTES: Option<&'static str>;
+    /// Every voter the network cap counts in the (day, network, article) groups of `$1`, a
+    /// JSON array of `[day, network tag in hex, article]`: rows of day, network, article,
+    /// voter.
+    const NETWORK_VOTERS_OF: &'static str;
+    /// Adds `$1`, a JSON array of `[day, network tag in hex, article, voter hash in hex]`, to
+    /// the voters the network cap counts.
+    const ADD_NETWORK_VOTERS: &'static str;
     /// Article id and aggregates of the articles bound by `bind_ids`.
     const SELECT_RATINGS: &'static str;
     /// Run after a seed, outside any transaction, where the database needs it to plan and

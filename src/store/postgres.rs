@@ -82,6 +82,13 @@ impl Dialect for Postgres {
     /// No one-statement insert of a batch's votes: each vote's insert takes its row lock in
     /// the batch's sorted order, as the lock order requires.
     const INSERT_VOTES: Option<&'static str> = None;
+    const NETWORK_VOTERS_OF: &'static str = "SELECT day, network, article_id, voter_hash FROM network_voters \
+         WHERE (day, network, article_id) IN (SELECT CAST(e->>0 AS BIGINT), \
+         decode(e->>1, 'hex'), e->>2 FROM json_array_elements(CAST($1 AS json)) AS e)";
+    const ADD_NETWORK_VOTERS: &'static str = "INSERT INTO network_voters (day, network, article_id, voter_hash) \
+         SELECT CAST(e->>0 AS BIGINT), decode(e->>1, 'hex'), e->>2, decode(e->>3, 'hex') \
+         FROM json_array_elements(CAST($1 AS json)) AS e \
+         ON CONFLICT (day, network, article_id, voter_hash) DO NOTHING";
     const SELECT_RATINGS: &'static str = concat!(
         "SELECT article_id, ",
         rating_columns!(),

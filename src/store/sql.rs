@@ -51,13 +51,6 @@ pub const DELETE_VOTE: &str =
     "DELETE FROM votes WHERE article_id = $1 AND voter_hash = $2 RETURNING stars, updated_at";
 pub const SELECT_VOTE: &str = "SELECT stars, created_at, updated_at, revision FROM votes \
      WHERE article_id = $1 AND voter_hash = $2";
-pub const ADD_NETWORK_VOTER: &str = "INSERT INTO network_voters \
-     (day, network, article_id, voter_hash) VALUES ($1, $2, $3, $4) \
-     ON CONFLICT (day, network, article_id, voter_hash) DO NOTHING";
-/// The network's voters on the article today, and whether this voter is among them.
-pub const COUNT_NETWORK_VOTERS: &str = "SELECT COUNT(*), \
-     COALESCE(SUM(CASE WHEN voter_hash = $4 THEN 1 ELSE 0 END), 0) \
-     FROM network_voters WHERE day = $1 AND network = $2 AND article_id = $3";
 
 // Ratings.
 

@@ -85,6 +85,15 @@ impl Dialect for Sqlite {
          ON CONFLICT (article_id, voter_hash) DO NOTHING \
          RETURNING article_id, voter_hash",
     );
+    const NETWORK_VOTERS_OF: &'static str = "SELECT day, network, article_id, voter_hash FROM network_voters \
+         WHERE (day, network, article_id) IN (SELECT json_extract(value, '$[0]'), \
+         unhex(json_extract(value, '$[1]')), json_extract(value, '$[2]') FROM json_each($1))";
+    /// `WHERE true` tells SQLite's parser that `ON CONFLICT` is the upsert, not a join's.
+    const ADD_NETWORK_VOTERS: &'static str = "INSERT INTO network_voters (day, network, article_id, voter_hash) \
+         SELECT json_extract(value, '$[0]'), unhex(json_extract(value, '$[1]')), \
+         json_extract(value, '$[2]'), unhex(json_extract(value, '$[3]')) \
+         FROM json_each($1) WHERE true \
+         ON CONFLICT (day, network, article_id, voter_hash) DO NOTHING";
     const SELECT_RATINGS: &'static str = concat!(
         "SELECT article_id, ",
         rating_columns!(),

@@ -6,7 +6,7 @@ use reqwest::{Response, StatusCode};
 use serde_json::json;
 
 /// Restarts `app` on its database with settings changed by `adjust`.
-async fn with_settings(app: TestApp, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+pub(crate) async fn with_settings(app: TestApp, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let TestApp {
         database, store, ..
     } = app;
@@ -24,12 +24,17 @@ fn limited(writes_burst: u32) -> impl FnOnce(&mut Settings) {
     }
 }
 
-fn behind_local_proxy(settings: &mut Settings) {
+pub(crate) fn behind_local_proxy(settings: &mut Settings) {
     settings.abuse.trusted_proxies =
         vec!["127.0.0.1/32".parse().unwrap(), "::1/128".parse().unwrap()];
 }
 
-async fn vote_from(app: &TestApp, forwarded_for: &str, article: &str, voter: &str) -> Response {
+pub(crate) async fn vote_from(
+    app: &TestApp,
+    forwarded_for: &str,
+    article: &str,
+    voter: &str,
+) -> Response {
     app.client
         .post(app.url(&format!("/v1/articles/{article}/votes")))
         .header("x-forwarded-for", forwarded_for)

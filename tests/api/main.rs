@@ -17,6 +17,7 @@ mod hardening;
 mod health;
 mod hot_cache;
 mod instances;
+mod network_cap;
 mod operations;
 mod ratings;
 mod replica;

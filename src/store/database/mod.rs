@@ -13,6 +13,7 @@ mod day_rollups;
 mod editorial;
 mod importing;
 mod known_articles;
+mod network_cap;
 mod rating_alerts;
 mod ratings;
 pub mod replica;

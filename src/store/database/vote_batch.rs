@@ -1,13 +1,12 @@
 //! A batch of votes in one transaction, step by step: what `VoteWrites::apply_vote_batch`
 //! runs for the group-commit writers (see `group_commit.rs`).
 
+use super::network_cap::AwaitingAdmission;
 use super::rows::{ArticleRatingRow, RatingRow, stars_from_db};
 use super::{AppliedBatch, Database};
 use crate::store::delta::{DayDeltas, RatingDelta};
 use crate::store::dialect::Dialect;
-use crate::store::{
-    NetworkCap, PendingVote, RecordedVote, StoreError, VoteChange, VoteOutcome, sql,
-};
+use crate::store::{PendingVote, RecordedVote, StoreError, VoteChange, VoteOutcome, sql};
 use sqlx::{Encode, Executor, FromRow, Transaction, Type};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -27,6 +26,7 @@ where
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
     for<'r> (i16, Option<String>, i64): FromRow<'r, DB::Row>,
     for<'r> (String, Vec<u8>): FromRow<'r, DB::Row>,
+    for<'r> (i64, Vec<u8>, String, Vec<u8>): FromRow<'r, DB::Row>,
     for<'r> RatingRow: FromRow<'r, DB::Row>,
     for<'r> ArticleRatingRow: FromRow<'r, DB::Row>,
 {
@@ -72,10 +72,14 @@ where
         }
         let mut inserted = Self::insert_new_votes(&mut tx, votes).await?;
         let mut changes: Vec<Option<VoteChange>> = vec![None; votes.len()];
-        let mut deltas: BTreeMap<&str, RatingDelta> = BTreeMap::new();
         let mut days = DayDeltas::default();
+        let mut awaiting = AwaitingAdmission::default();
         for i in order {
             let vote = &votes[i];
+            if awaiting.holds_voter_of(votes, vote) {
+                Self::settle_network_caps(&mut tx, votes, &mut awaiting, &mut changes, &mut days)
+                    .await?;
+            }
             // The first vote of a voter that the batch insert stored is new; any other (a
             // change, or the same voter twice in one batch) goes one by one. (No key to build
             // where the backend inserts one by one.)
@@ -84,18 +88,24 @@ where
                     vote.article.as_str().to_owned(),
                     vote.voter.as_bytes().to_vec(),
                 ));
-            changes[i] = if first {
-                let admitted = Self::admit_new_vote(&mut tx, vote).await?;
-                if admitted.is_some() {
-                    days.add(vote.article.as_str(), vote.now, vote.stars);
-                }
-                admitted
+            changes[i] = Some(if first {
+                VoteChange::New
             } else {
                 Self::apply_vote(&mut tx, vote, &mut days).await?
-            };
-            if let Some(change) = changes[i] {
+            });
+            if changes[i] == Some(VoteChange::New) {
+                match vote.cap {
+                    Some(_) => awaiting.push(i),
+                    None => days.add(vote.article.as_str(), vote.now, vote.stars),
+                }
+            }
+        }
+        Self::settle_network_caps(&mut tx, votes, &mut awaiting, &mut changes, &mut days).await?;
+        let mut deltas: BTreeMap<&str, RatingDelta> = BTreeMap::new();
+        for (vote, change) in votes.iter().zip(&changes) {
+            if let Some(change) = change {
                 let delta = deltas.entry(vote.article.as_str()).or_default();
-                *delta = delta.plus(RatingDelta::of(change, vote.stars));
+                *delta = delta.plus(RatingDelta::of(*change, vote.stars));
             }
         }
         let ratings = Self::apply_aggregates(&mut tx, deltas, &days).await?;
@@ -123,13 +133,14 @@ where
         Ok(AppliedBatch { outcomes, ratings })
     }
 
-    /// One vote within a batch's transaction: what it changed, or `None` if the network cap
-    /// refused a new voter; its move between days goes into `days`.
+    /// One vote within a batch's transaction: what it changed (`New`: inserted as its voter's
+    /// first, not yet admitted by the network cap); a change's move between days goes into
+    /// `days`.
     async fn apply_vote(
         tx: &mut Transaction<'static, DB>,
         vote: &PendingVote,
         days: &mut DayDeltas,
-    ) -> Result<Option<VoteChange>, StoreError> {
+    ) -> Result<VoteChange, StoreError> {
         let (article, voter, stars) = (vote.article.as_str(), vote.voter.as_bytes(), vote.stars);
         let revision = vote.revision.as_deref();
         for _ in 0..MAX_VOTE_ROUNDS {
@@ -144,11 +155,7 @@ where
                 .execute(&mut **tx)
                 .await?;
             if DB::rows_affected(&inserted) == 1 {
-                let admitted = Self::admit_new_vote(tx, vote).await?;
-                if admitted.is_some() {
-                    days.add(article, vote.now, stars);
-                }
-                return Ok(admitted);
+                return Ok(VoteChange::New);
             }
             let previous =
                 sqlx::query_as::<DB, (i16, Option<String>, i64)>(DB::SELECT_VOTE_FOR_UPDATE)
@@ -175,11 +182,11 @@ where
                 days.remove(article, last_cast, previous);
                 days.add(article, vote.now, stars);
             }
-            return Ok(Some(if previous == stars {
+            return Ok(if previous == stars {
                 VoteChange::Repeated
             } else {
                 VoteChange::Changed { previous }
-            }));
+            });
         }
         Err(StoreError::internal(
             "a vote kept losing insert races to the same voter",
@@ -213,57 +220,5 @@ where
             .fetch_all(&mut **tx)
             .await?;
         Ok(stored.into_iter().collect())
-    }
-
-    /// A vote just inserted as its voter's first: new, unless the network cap refuses the
-    /// voter, in which case the insert is undone before the commit, so that nobody ever
-    /// sees it.
-    async fn admit_new_vote(
-        tx: &mut Transaction<'static, DB>,
-        vote: &PendingVote,
-    ) -> Result<Option<VoteChange>, StoreError> {
-        let (article, voter) = (vote.article.as_str(), vote.voter.as_bytes());
-        if let Some(cap) = &vote.cap
-            && !Self::admit_network_voter(tx, cap, article, voter).await?
-        {
-            sqlx::query::<DB>(sql::DELETE_VOTE)
-                .bind(article)
-                .bind(voter)
-                .execute(&mut **tx)
-                .await?;
-            return Ok(None);
-        }
-        Ok(Some(VoteChange::New))
-    }
-
-    /// Admits a new voter among the network's voters on the article today, unless that
-    /// would pass the cap. Counting first means a refused voter leaves nothing behind.
-    async fn admit_network_voter(
-        tx: &mut Transaction<'static, DB>,
-        cap: &NetworkCap,
-        article: &str,
-        voter: &[u8],
-    ) -> Result<bool, StoreError> {
-        let (voters, this_one) = sqlx::query_as::<DB, (i64, i64)>(sql::COUNT_NETWORK_VOTERS)
-            .bind(cap.day)
-            .bind(cap.network.as_slice())
-            .bind(article)
-            .bind(voter)
-            .fetch_one(&mut **tx)
-            .await?;
-        if this_one > 0 {
-            return Ok(true);
-        }
-        if voters >= i64::from(cap.max_voters) {
-            return Ok(false);
-        }
-        sqlx::query::<DB>(sql::ADD_NETWORK_VOTER)
-            .bind(cap.day)
-            .bind(cap.network.as_slice())
-            .bind(article)
-            .bind(voter)
-            .execute(&mut **tx)
-            .await?;
-        Ok(true)
     }
 }

@@ -43,6 +43,7 @@ where
     for<'q> i16: Encode<'q, DB> + Type<DB>,
     for<'q> String: Encode<'q, DB> + Type<DB>,
     for<'r> (i16,): FromRow<'r, DB::Row>,
+    for<'r> (i64, Vec<u8>, String, Vec<u8>): FromRow<'r, DB::Row>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
     for<'r> (i16, Option<String>, i64): FromRow<'r, DB::Row>,
     for<'r> (i16, i64): FromRow<'r, DB::Row>,
