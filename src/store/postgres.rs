@@ -82,9 +82,14 @@ impl Dialect for Postgres {
     /// No one-statement insert of a batch's votes: each vote's insert takes its row lock in
     /// the batch's sorted order, as the lock order requires.
     const INSERT_VOTES: Option<&'static str> = None;
-    const NETWORK_VOTERS_OF: &'static str = "SELECT day, network, article_id, voter_hash FROM network_voters \
-         WHERE (day, network, article_id) IN (SELECT CAST(e->>0 AS BIGINT), \
-         decode(e->>1, 'hex'), e->>2 FROM json_array_elements(CAST($1 AS json)) AS e)";
+    /// One index look-up per group: written as `IN (SELECT ...)`, the planner hashed the
+    /// groups and scanned the whole table (4.6 ms a batch with 20,000 voters counted), since
+    /// it takes a JSON array for 100 rows. `OFFSET 0` keeps the subquery a nested loop.
+    const NETWORK_VOTERS_OF: &'static str = "SELECT nv.day, nv.network, nv.article_id, \
+         nv.voter_hash FROM json_array_elements(CAST($1 AS json)) AS e CROSS JOIN LATERAL \
+         (SELECT day, network, article_id, voter_hash FROM network_voters \
+         WHERE day = CAST(e->>0 AS BIGINT) AND network = decode(e->>1, 'hex') \
+         AND article_id = e->>2 OFFSET 0) AS nv";
     const ADD_NETWORK_VOTERS: &'static str = "INSERT INTO network_voters (day, network, article_id, voter_hash) \
          SELECT CAST(e->>0 AS BIGINT), decode(e->>1, 'hex'), e->>2, decode(e->>3, 'hex') \
          FROM json_array_elements(CAST($1 AS json)) AS e \

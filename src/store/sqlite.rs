@@ -85,9 +85,13 @@ impl Dialect for Sqlite {
          ON CONFLICT (article_id, voter_hash) DO NOTHING \
          RETURNING article_id, voter_hash",
     );
-    const NETWORK_VOTERS_OF: &'static str = "SELECT day, network, article_id, voter_hash FROM network_voters \
-         WHERE (day, network, article_id) IN (SELECT json_extract(value, '$[0]'), \
-         unhex(json_extract(value, '$[1]')), json_extract(value, '$[2]') FROM json_each($1))";
+    /// `CROSS JOIN` fixes the order, the groups outside: one primary-key look-up each (as
+    /// `IN (SELECT ...)`, SQLite searched by day alone and filtered the day's every voter).
+    const NETWORK_VOTERS_OF: &'static str = "SELECT nv.day, nv.network, nv.article_id, \
+         nv.voter_hash FROM json_each($1) AS g CROSS JOIN network_voters AS nv \
+         ON nv.day = json_extract(g.value, '$[0]') \
+         AND nv.network = unhex(json_extract(g.value, '$[1]')) \
+         AND nv.article_id = json_extract(g.value, '$[2]')";
     /// `WHERE true` tells SQLite's parser that `ON CONFLICT` is the upsert, not a join's.
     const ADD_NETWORK_VOTERS: &'static str = "INSERT INTO network_voters (day, network, article_id, voter_hash) \
          SELECT json_extract(value, '$[0]'), unhex(json_extract(value, '$[1]')), \
