@@ -37,15 +37,18 @@ where
         &self,
         votes: &[PendingVote],
     ) -> Result<AppliedBatch, StoreError> {
+        // Every article, sorted: the order their rows are locked in.
         let articles: BTreeSet<&str> = votes.iter().map(|v| v.article.as_str()).collect();
-        let trusted_memory = self.known.unknown(articles.iter().copied()).len() < articles.len();
-        match self.apply_batch_once(votes).await {
+        let missing = self.known.unknown(articles.iter().copied());
+        let trusted_memory = missing.len() < articles.len();
+        match self.apply_batch_once(votes, missing).await {
             // Perhaps an article row this instance knew of is gone (see `known_articles.rs`):
             // once more, creating every row that is missing. An outage is not retried here.
             Err(error) if !error.is_unavailable() && trusted_memory => {
                 tracing::warn!(%error, "vote batch failed; again without the known articles");
                 self.known.forget_all();
-                self.apply_batch_once(votes).await
+                self.apply_batch_once(votes, articles.into_iter().collect())
+                    .await
             }
             Err(error) => {
                 self.known.forget_all();
@@ -55,13 +58,16 @@ where
         }
     }
 
-    async fn apply_batch_once(&self, votes: &[PendingVote]) -> Result<AppliedBatch, StoreError> {
+    /// The batch in one transaction, first making the rows of `missing` articles (sorted)
+    /// where they do not exist yet.
+    async fn apply_batch_once(
+        &self,
+        votes: &[PendingVote],
+        missing: Vec<&str>,
+    ) -> Result<AppliedBatch, StoreError> {
         let mut order: Vec<usize> = (0..votes.len()).collect();
         order.sort_by_key(|&i| (votes[i].article.as_str(), votes[i].voter.as_bytes()));
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        // Every article not known to exist at once, in sorted order, the order of their locks.
-        let articles: BTreeSet<&str> = votes.iter().map(|v| v.article.as_str()).collect();
-        let missing = self.known.unknown(articles);
         if !missing.is_empty() {
             let now = votes.iter().map(|v| v.now).max().unwrap_or_default();
             sqlx::query::<DB>(DB::ENSURE_ARTICLES)
