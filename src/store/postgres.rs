@@ -6,7 +6,7 @@
 use super::bulk::{SeedBatch, copy_batch};
 use super::database::reusable;
 use super::dialect::Dialect;
-use super::sql::rating_columns;
+use super::sql::{add_delta_to_article, add_to_existing_day, rating_columns};
 use super::{PoolSettings, StoreError};
 use crate::domain::ArticleId;
 use sqlx::migrate::Migrator;
@@ -33,17 +33,14 @@ impl Dialect for Postgres {
     );
     /// In the array's (sorted) order. Only a writer holding an article's row lock (taken by
     /// its delta first) changes that article's days, so day rows add no lock order of their own.
-    const APPLY_DAY_DELTAS: &'static str = "INSERT INTO article_days \
+    const APPLY_DAY_DELTAS: &'static str = concat!(
+        "INSERT INTO article_days \
          (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) \
          SELECT e->>0, CAST(e->>1 AS BIGINT), CAST(e->>2 AS BIGINT), CAST(e->>3 AS BIGINT), \
          CAST(e->>4 AS BIGINT), CAST(e->>5 AS BIGINT), CAST(e->>6 AS BIGINT) \
-         FROM json_array_elements(CAST($1 AS json)) AS e \
-         ON CONFLICT (article_id, day) DO UPDATE SET \
-         stars_1 = article_days.stars_1 + excluded.stars_1, \
-         stars_2 = article_days.stars_2 + excluded.stars_2, \
-         stars_3 = article_days.stars_3 + excluded.stars_3, \
-         stars_4 = article_days.stars_4 + excluded.stars_4, \
-         stars_5 = article_days.stars_5 + excluded.stars_5";
+         FROM json_array_elements(CAST($1 AS json)) AS e ",
+        add_to_existing_day!()
+    );
     const FLOAT: &'static str = "DOUBLE PRECISION";
     const BYTE_ORDER: &'static str = " COLLATE \"C\"";
     /// With more memory for sorts and hashes than a vote needs (4 MB by default): a month's
@@ -61,21 +58,13 @@ impl Dialect for Postgres {
     /// The article's row is locked first, as in the two statements (the day's insert reads
     /// the update's row, so it cannot run before it).
     const APPLY_DELTA_WITH_DAY: Option<&'static str> = Some(concat!(
-        "WITH updated AS (UPDATE articles SET \
-         vote_count = vote_count + $2, star_sum = star_sum + $3, \
-         stars_1 = stars_1 + $4, stars_2 = stars_2 + $5, stars_3 = stars_3 + $6, \
-         stars_4 = stars_4 + $7, stars_5 = stars_5 + $8, version = version + 1 \
-         WHERE article_id = $1 RETURNING *), \
-         day AS (INSERT INTO article_days \
+        "WITH updated AS (",
+        add_delta_to_article!(),
+        " RETURNING *), day AS (INSERT INTO article_days \
          (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) \
-         SELECT article_id, $9, $10, $11, $12, $13, $14 FROM updated \
-         ON CONFLICT (article_id, day) DO UPDATE SET \
-         stars_1 = article_days.stars_1 + excluded.stars_1, \
-         stars_2 = article_days.stars_2 + excluded.stars_2, \
-         stars_3 = article_days.stars_3 + excluded.stars_3, \
-         stars_4 = article_days.stars_4 + excluded.stars_4, \
-         stars_5 = article_days.stars_5 + excluded.stars_5) \
-         SELECT ",
+         SELECT article_id, $9, $10, $11, $12, $13, $14 FROM updated ",
+        add_to_existing_day!(),
+        ") SELECT ",
         rating_columns!(),
         " FROM updated"
     ));

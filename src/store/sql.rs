@@ -14,6 +14,32 @@ macro_rules! rating_columns {
 }
 pub(super) use rating_columns;
 
+/// Adds an article's delta (`$2` count, `$3` star sum, `$4`..`$8` stars 1 to 5) to its
+/// aggregates (`$1`), as `APPLY_DELTA` and PostgreSQL's `APPLY_DELTA_WITH_DAY` do.
+macro_rules! add_delta_to_article {
+    () => {
+        "UPDATE articles SET \
+         vote_count = vote_count + $2, star_sum = star_sum + $3, \
+         stars_1 = stars_1 + $4, stars_2 = stars_2 + $5, stars_3 = stars_3 + $6, \
+         stars_4 = stars_4 + $7, stars_5 = stars_5 + $8, version = version + 1 \
+         WHERE article_id = $1"
+    };
+}
+pub(super) use add_delta_to_article;
+
+/// How an insert into the daily roll-ups adds to a day's row that exists already.
+macro_rules! add_to_existing_day {
+    () => {
+        "ON CONFLICT (article_id, day) DO UPDATE SET \
+         stars_1 = article_days.stars_1 + excluded.stars_1, \
+         stars_2 = article_days.stars_2 + excluded.stars_2, \
+         stars_3 = article_days.stars_3 + excluded.stars_3, \
+         stars_4 = article_days.stars_4 + excluded.stars_4, \
+         stars_5 = article_days.stars_5 + excluded.stars_5"
+    };
+}
+pub(super) use add_to_existing_day;
+
 /// Count, star sum and distribution of the votes in scope, named like `rating_columns!` (but
 /// without a version, which only the kept aggregates have): reports and recounts share it.
 macro_rules! tally_columns {
@@ -57,14 +83,7 @@ pub const SELECT_VOTE: &str = "SELECT stars, created_at, updated_at, revision FR
 /// Relative updates, so that concurrent writers' changes add up rather than overwrite. The
 /// version goes up under the row's lock, so versions order an article's changes as they
 /// committed, whichever writer or instance made them.
-pub const APPLY_DELTA: &str = concat!(
-    "UPDATE articles SET \
-     vote_count = vote_count + $2, star_sum = star_sum + $3, \
-     stars_1 = stars_1 + $4, stars_2 = stars_2 + $5, stars_3 = stars_3 + $6, \
-     stars_4 = stars_4 + $7, stars_5 = stars_5 + $8, version = version + 1 \
-     WHERE article_id = $1 RETURNING ",
-    rating_columns!()
-);
+pub const APPLY_DELTA: &str = concat!(add_delta_to_article!(), " RETURNING ", rating_columns!());
 pub const SELECT_RATING: &str = concat!(
     "SELECT ",
     rating_columns!(),
@@ -108,14 +127,11 @@ pub const ALL_RECOUNTS: &str = concat!(
     " FROM votes GROUP BY article_id) v ON v.article_id = a.article_id"
 );
 /// One day's change to an article's roll-up (`$1` article, `$2` day, `$3`..`$7` per star).
-pub const APPLY_DAY_DELTA: &str = "INSERT INTO article_days \
-     (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (article_id, day) DO UPDATE SET \
-     stars_1 = article_days.stars_1 + excluded.stars_1, \
-     stars_2 = article_days.stars_2 + excluded.stars_2, \
-     stars_3 = article_days.stars_3 + excluded.stars_3, \
-     stars_4 = article_days.stars_4 + excluded.stars_4, \
-     stars_5 = article_days.stars_5 + excluded.stars_5";
+pub const APPLY_DAY_DELTA: &str = concat!(
+    "INSERT INTO article_days (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ",
+    add_to_existing_day!()
+);
 /// The daily roll-ups, and the same counted again from the votes, for `plaudit verify`.
 pub const ALL_DAYS: &str =
     "SELECT article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5 FROM article_days";

@@ -8,7 +8,7 @@
 use super::bulk::{SeedBatch, insert_batch};
 use super::database::reusable;
 use super::dialect::Dialect;
-use super::sql::rating_columns;
+use super::sql::{add_to_existing_day, rating_columns};
 use super::{PoolSettings, StoreError};
 use crate::domain::ArticleId;
 use sqlx::migrate::Migrator;
@@ -37,15 +37,14 @@ impl Dialect for Sqlite {
         rating_columns!(),
         " FROM articles WHERE article_id = $1"
     );
-    const APPLY_DAY_DELTAS: &'static str = "INSERT INTO article_days \
+    const APPLY_DAY_DELTAS: &'static str = concat!(
+        "INSERT INTO article_days \
          (article_id, day, stars_1, stars_2, stars_3, stars_4, stars_5) \
          SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), \
          json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), \
-         json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each($1) WHERE true \
-         ON CONFLICT (article_id, day) DO UPDATE SET \
-         stars_1 = stars_1 + excluded.stars_1, stars_2 = stars_2 + excluded.stars_2, \
-         stars_3 = stars_3 + excluded.stars_3, stars_4 = stars_4 + excluded.stars_4, \
-         stars_5 = stars_5 + excluded.stars_5";
+         json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each($1) WHERE true ",
+        add_to_existing_day!()
+    );
     const FLOAT: &'static str = "REAL";
     /// SQLite compares text with memcmp unless told otherwise.
     const BYTE_ORDER: &'static str = "";
