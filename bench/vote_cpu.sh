@@ -12,6 +12,7 @@
 # Prints votes/s, CPU seconds (the service's among them), CPU per vote, and votes per batch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 bin=$1
 shift
 secs=${SECS:-10}

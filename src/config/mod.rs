@@ -104,7 +104,8 @@ pub struct Settings {
     )]
     pub batch_max_votes: usize,
 
-    /// Writers committing vote batches side by side on PostgreSQL (SQLite always has one).
+    /// Writers committing vote batches side by side on PostgreSQL (SQLite always has one);
+    /// each article's votes go to one of them.
     #[arg(
         long,
         env = "PLAUDIT_BATCH_WRITERS",

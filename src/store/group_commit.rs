@@ -4,13 +4,21 @@
 //! costs one fsync whatever its size, so under load many votes share it, and the hot row of a
 //! viral article is updated once per batch instead of once per vote.
 //!
+//! Each writer has its own queue, and an article's votes always go to the same one. Votes on
+//! one article take turns at its row lock anyway; had several writers shared them, each would
+//! commit a batch of one or two and wait on the others' locks, which on a viral article cost a
+//! third more CPU per vote (issue 14's third round in BENCHMARKS.md). Votes on many articles
+//! still spread over all the writers, and one voter's votes on an article keep their order.
+//!
 //! A writer is a loop around `try_commit_next`, which the tests drive directly.
 
 use super::{BatchSettings, PendingVote, StoreError, VoteOutcome};
+use crate::domain::ArticleId;
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 /// What commits a batch: the store's `Committer`, or a stand-in in tests.
 pub trait CommitVotes: Clone + Send + Sync + 'static {
@@ -22,24 +30,24 @@ pub trait CommitVotes: Clone + Send + Sync + 'static {
 }
 
 type Reply = oneshot::Sender<Result<VoteOutcome, StoreError>>;
-/// Writers take turns at the inbox: whoever is free gathers the next batch.
-type Inbox = Arc<Mutex<mpsc::Receiver<(PendingVote, Reply)>>>;
+/// One writer's queue.
+type Inbox = mpsc::Receiver<(PendingVote, Reply)>;
 
-/// The writers' inbox; cheap to clone. The writers stop once every clone is gone.
+/// The writers' queues; cheap to clone. The writers stop once every clone is gone.
 #[derive(Debug, Clone)]
 pub struct VoteQueue {
-    inbox: mpsc::Sender<(PendingVote, Reply)>,
+    inboxes: Arc<[mpsc::Sender<(PendingVote, Reply)>]>,
     answer_within: Duration,
 }
 
 impl VoteQueue {
     /// Starts `settings.writers` writers on this Tokio runtime.
     pub fn start(committer: impl CommitVotes, settings: BatchSettings) -> Self {
-        let (queue, inbox) = Self::new(settings);
-        for _ in 0..settings.writers.max(1) {
-            let (inbox, committer) = (inbox.clone(), committer.clone());
+        let (queue, inboxes) = Self::new(settings);
+        for mut inbox in inboxes {
+            let committer = committer.clone();
             tokio::spawn(async move {
-                while try_commit_next(&inbox, &committer, &settings)
+                while try_commit_next(&mut inbox, &committer, &settings)
                     .await
                     .is_some()
                 {}
@@ -48,14 +56,24 @@ impl VoteQueue {
         queue
     }
 
-    fn new(settings: BatchSettings) -> (Self, Inbox) {
+    fn new(settings: BatchSettings) -> (Self, Vec<Inbox>) {
         // Room for a few batches: past that, submitters wait, which is the back-pressure.
-        let (inbox, rx) = mpsc::channel(settings.max_votes.max(1) * 4);
+        let (senders, inboxes) = (0..settings.writers.max(1))
+            .map(|_| mpsc::channel(settings.max_votes.max(1) * 4))
+            .unzip::<_, _, Vec<_>, Vec<_>>();
         let queue = Self {
-            inbox,
+            inboxes: senders.into(),
             answer_within: settings.answer_within,
         };
-        (queue, Arc::new(Mutex::new(rx)))
+        (queue, inboxes)
+    }
+
+    /// The queue of the writer that commits the article's votes.
+    fn inbox_of(&self, article: &ArticleId) -> &mpsc::Sender<(PendingVote, Reply)> {
+        // SipHash with fixed keys: the same writer for an article for the process's life.
+        let mut hasher = std::hash::DefaultHasher::new();
+        article.as_str().hash(&mut hasher);
+        &self.inboxes[(hasher.finish() % self.inboxes.len() as u64) as usize]
     }
 
     /// The vote's outcome once committed; a timeout is "unavailable", and the reader may
@@ -65,7 +83,7 @@ impl VoteQueue {
         let (reply, answer) = oneshot::channel();
         let writer_gone = || StoreError::unavailable("the vote writers have stopped");
         let queued_and_answered = async {
-            self.inbox
+            self.inbox_of(&vote.article)
                 .send((vote, reply))
                 .await
                 .map_err(|_| writer_gone())?;
@@ -98,7 +116,7 @@ pub enum Turn {
 /// mid-statement) and the writer moves on to the next votes, which then fail fast or succeed
 /// once the database is back, instead of queueing behind it.
 pub async fn try_commit_next(
-    inbox: &Inbox,
+    inbox: &mut Inbox,
     committer: &impl CommitVotes,
     settings: &BatchSettings,
 ) -> Option<Turn> {
@@ -135,11 +153,10 @@ pub async fn try_commit_next(
 /// The next batch: the first vote to arrive, then whatever else is waiting (or arrives within
 /// `window`), up to `max_votes`. `None` once every sender is gone.
 async fn gather(
-    inbox: &Inbox,
+    rx: &mut Inbox,
     max_votes: usize,
     window: Duration,
 ) -> Option<Vec<(PendingVote, Reply)>> {
-    let mut rx = inbox.lock().await;
     let mut batch = vec![rx.recv().await?];
     let deadline = tokio::time::Instant::now() + window;
     while batch.len() < max_votes {
@@ -199,9 +216,13 @@ mod tests {
     }
 
     fn vote(now: i64) -> PendingVote {
+        vote_on("a", now)
+    }
+
+    fn vote_on(article: &str, now: i64) -> PendingVote {
         let voter = VoterId::parse("0b6c3f4e-8d2a-4c1e-9f3b-2a7d5e6f8a90").unwrap();
         PendingVote {
-            article: ArticleId::parse("a").unwrap(),
+            article: ArticleId::parse(article).unwrap(),
             voter: VoterKey::new(b"key".to_vec()).hash(voter),
             stars: Stars::new(4).unwrap(),
             revision: None,
@@ -216,7 +237,12 @@ mod tests {
         now: i64,
     ) -> oneshot::Receiver<Result<VoteOutcome, StoreError>> {
         let (reply, answer) = oneshot::channel();
-        queue.inbox.send((vote(now), reply)).await.unwrap();
+        let vote = vote(now);
+        queue
+            .inbox_of(&vote.article)
+            .send((vote, reply))
+            .await
+            .unwrap();
         answer
     }
 
@@ -230,14 +256,15 @@ mod tests {
     #[tokio::test]
     async fn waiting_votes_share_a_commit_up_to_the_batch_size() {
         let settings = settings(2, Duration::from_secs(5));
-        let (queue, inbox) = VoteQueue::new(settings);
+        let (queue, mut inboxes) = VoteQueue::new(settings);
+        let inbox = &mut inboxes[0];
         let mut answers = Vec::new();
         for now in 1..=3 {
             answers.push(queue_vote(&queue, now).await);
         }
-        let turn = try_commit_next(&inbox, &Fake::Commit, &settings).await;
+        let turn = try_commit_next(inbox, &Fake::Commit, &settings).await;
         assert_eq!(turn, Some(Turn::Committed { votes: 2 }));
-        let turn = try_commit_next(&inbox, &Fake::Commit, &settings).await;
+        let turn = try_commit_next(inbox, &Fake::Commit, &settings).await;
         assert_eq!(turn, Some(Turn::Committed { votes: 1 }));
         let mut counts = Vec::new();
         for answer in answers {
@@ -247,15 +274,61 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_articles_votes_go_to_one_writer_and_many_articles_to_all() {
+        let settings = BatchSettings {
+            writers: 4,
+            ..settings(1000, Duration::from_secs(5))
+        };
+        let (queue, mut inboxes) = VoteQueue::new(settings);
+        let mut answers = Vec::new();
+        for now in 0..20 {
+            let (reply, answer) = oneshot::channel();
+            let vote = vote_on("viral", now);
+            queue
+                .inbox_of(&vote.article)
+                .send((vote, reply))
+                .await
+                .unwrap();
+            answers.push(answer);
+        }
+        let queued: Vec<usize> = inboxes.iter().map(|inbox| inbox.len()).collect();
+        assert_eq!(queued.iter().filter(|&&n| n > 0).count(), 1, "{queued:?}");
+        let writer = queued.iter().position(|&n| n == 20).unwrap();
+        let turn = try_commit_next(&mut inboxes[writer], &Fake::Commit, &settings).await;
+        assert_eq!(
+            turn,
+            Some(Turn::Committed { votes: 20 }),
+            "one batch, not four"
+        );
+        for article in 0..100 {
+            let (reply, _answer) = oneshot::channel();
+            let vote = vote_on(&format!("article-{article}"), 1);
+            queue
+                .inbox_of(&vote.article)
+                .send((vote, reply))
+                .await
+                .unwrap();
+        }
+        for inbox in &inboxes {
+            assert!(
+                inbox.len() > 10,
+                "{:?}",
+                inboxes.iter().map(|i| i.len()).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[tokio::test]
     async fn every_vote_of_a_failed_batch_gets_its_error() {
         let settings = settings(10, Duration::from_secs(5));
         for (error, unavailable) in [
             (StoreError::unavailable("the disk is full"), true),
             (StoreError::internal("a bug"), false),
         ] {
-            let (queue, inbox) = VoteQueue::new(settings);
+            let (queue, mut inboxes) = VoteQueue::new(settings);
+            let inbox = &mut inboxes[0];
             let answers = [queue_vote(&queue, 1).await, queue_vote(&queue, 2).await];
-            let turn = try_commit_next(&inbox, &Fake::Fail(error), &settings).await;
+            let turn = try_commit_next(inbox, &Fake::Fail(error), &settings).await;
             assert_eq!(turn, Some(Turn::Failed { votes: 2 }));
             for answer in answers {
                 let error = answer.await.unwrap().unwrap_err();
@@ -267,9 +340,10 @@ mod tests {
     #[tokio::test]
     async fn a_batch_past_its_deadline_fails_as_unavailable() {
         let settings = settings(10, Duration::from_millis(50));
-        let (queue, inbox) = VoteQueue::new(settings);
+        let (queue, mut inboxes) = VoteQueue::new(settings);
+        let inbox = &mut inboxes[0];
         let answer = queue_vote(&queue, 1).await;
-        let turn = try_commit_next(&inbox, &Fake::Hang, &settings).await;
+        let turn = try_commit_next(inbox, &Fake::Hang, &settings).await;
         assert_eq!(turn, Some(Turn::Failed { votes: 1 }));
         assert!(answer.await.unwrap().unwrap_err().is_unavailable());
     }
@@ -277,17 +351,15 @@ mod tests {
     #[tokio::test]
     async fn a_writer_stops_once_the_queue_is_gone_and_empty() {
         let settings = settings(10, Duration::from_secs(5));
-        let (queue, inbox) = VoteQueue::new(settings);
+        let (queue, mut inboxes) = VoteQueue::new(settings);
+        let inbox = &mut inboxes[0];
         let answer = queue_vote(&queue, 7).await;
         drop(queue);
         // What was queued is still committed.
-        let turn = try_commit_next(&inbox, &Fake::Commit, &settings).await;
+        let turn = try_commit_next(inbox, &Fake::Commit, &settings).await;
         assert_eq!(turn, Some(Turn::Committed { votes: 1 }));
         assert_eq!(rating_count(answer.await.unwrap()), 7);
-        assert_eq!(
-            try_commit_next(&inbox, &Fake::Commit, &settings).await,
-            None
-        );
+        assert_eq!(try_commit_next(inbox, &Fake::Commit, &settings).await, None);
     }
 
     #[tokio::test]
