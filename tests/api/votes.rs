@@ -1,4 +1,6 @@
+use crate::abuse::with_settings;
 use crate::helpers::{TestApp, assert_problem, distribution, new_voter};
+use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -7,7 +9,8 @@ on_both_backends!(
     a_voter_reads_back_only_their_own_vote,
     a_retracted_vote_leaves_the_rating,
     votes_on_one_article_leave_others_alone,
-    an_article_row_gone_under_a_running_instance_comes_back_with_its_next_vote
+    an_article_row_gone_under_a_running_instance_comes_back_with_its_next_vote,
+    one_batch_of_first_votes_and_changes_counts_each_vote_once
 );
 
 async fn first_vote_is_created_and_later_ones_change_it(app: TestApp) {
@@ -122,4 +125,49 @@ async fn an_article_row_gone_under_a_running_instance_comes_back_with_its_next_v
     let body: Value = voted.json().await.unwrap();
     assert_eq!(body["rating"]["count"], 1);
     assert_eq!(body["rating"]["average"], 2.0);
+}
+
+/// First votes, a change and one voter's two votes arriving together share a batch (the
+/// window holds it open), whose first votes go in one statement: each counts once, and the
+/// voter who voted twice keeps one vote, the one the figures count.
+async fn one_batch_of_first_votes_and_changes_counts_each_vote_once(app: TestApp) {
+    let app = with_settings(app, |s| s.batch_window_ms = 300).await;
+    let earlier = new_voter();
+    assert_eq!(
+        app.vote("b1", &earlier, 5).await.status(),
+        StatusCode::CREATED
+    );
+    let newcomers: Vec<(String, &str, u8)> = (0..6u8)
+        .map(|i| (new_voter(), ["b1", "b2"][usize::from(i % 2)], i % 5 + 1))
+        .collect();
+    let twice = new_voter();
+    let (changed, first_votes, (one, two)) = futures::join!(
+        app.vote("b1", &earlier, 1),
+        join_all(newcomers.iter().map(|(v, a, s)| app.vote(a, v, *s))),
+        async { futures::join!(app.vote("b2", &twice, 2), app.vote("b2", &twice, 3)) },
+    );
+    assert_eq!(changed.status(), StatusCode::OK);
+    for response in &first_votes {
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let mut statuses = [one.status(), two.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CREATED]);
+
+    // b1: the change (5 -> 1) and the stars 1, 3, 5; b2: 2, 4, 1 and the twice voter's one vote.
+    let b1 = app.rating("b1").await;
+    assert_eq!(b1["count"], 4);
+    assert_eq!(b1["distribution"], distribution([2, 0, 1, 0, 1]));
+    let kept: Value = app
+        .get(&format!("/v1/articles/b2/votes/{twice}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kept = kept["stars"].as_u64().unwrap();
+    let mut counts = [1, 1, 0, 1, 0];
+    counts[usize::try_from(kept).unwrap() - 1] += 1;
+    let b2 = app.rating("b2").await;
+    assert_eq!(b2["count"], 4);
+    assert_eq!(b2["distribution"], distribution(counts));
 }
