@@ -44,6 +44,10 @@ pub struct BatchSettings {
     /// How long the writer waits for more votes after the first; zero takes only what is
     /// already queued, so an idle service adds no latency and a busy one batches anyway.
     pub window: Duration,
+    /// How long a busy writer (its last batch held more than one vote, so votes arrive faster
+    /// than it commits) waits for more after the first: fewer, fuller commits where they cost
+    /// readers most, and nothing added to an idle service's votes.
+    pub busy_window: Duration,
     /// How long a vote may wait for its commit before the reader gets 503: while the database
     /// is away, votes queue behind a batch that is itself waiting, and must not wait in turn.
     pub answer_within: Duration,
