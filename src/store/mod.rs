@@ -4,7 +4,7 @@
 //! - `database/`: the SQL (from `sql.rs`), run through one implementation generic over the
 //!   `Dialect` (`dialect.rs`), whose two implementations, `sqlite.rs` and `postgres.rs`, hold
 //!   everything that differs between the databases;
-//! - `group_commit.rs`: the writers that commit votes in batches;
+//! - `group_commit/`: the writers that commit votes in batches;
 //! - `cache/`: ratings kept in memory, and the task that reads them again;
 //! - `bulk/`: many made-up articles and votes at once, for `plaudit seed`.
 //!

@@ -8,7 +8,7 @@ pub struct StoreSettings {
     pub pool: PoolSettings,
     /// How long ratings are served from memory (see `cache/`); zero: not at all.
     pub rating_cache_ttl: Duration,
-    /// Votes go through group-commit writers (see `group_commit.rs`); `None`: each vote is a
+    /// Votes go through group-commit writers (see `group_commit/`); `None`: each vote is a
     /// transaction of its own, as for the command line, which records none.
     pub group_commit: Option<BatchSettings>,
 }

@@ -1,5 +1,5 @@
 //! A batch of votes in one transaction, step by step: what `VoteWrites::apply_vote_batch`
-//! runs for the group-commit writers (see `group_commit.rs`).
+//! runs for the group-commit writers (see `group_commit/`).
 
 use super::network_cap::AwaitingAdmission;
 use super::rows::{ArticleRatingRow, RatingRow, stars_from_db};
