@@ -9,7 +9,8 @@
 #                                           network a day), each vote from a random address
 #                                           (X-Forwarded-For through a trusted proxy), as
 #                                           readers vote; otherwise the cap is off
-# Prints votes/s, CPU seconds (the service's among them), CPU per vote, and votes per batch.
+# Prints votes/s, votes per batch and the time a batch's commit took, CPU seconds (the
+# service's among them) and CPU per vote.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -42,18 +43,21 @@ ticks() { # the service's, then everyone's (service and this database's backends
   done
   echo "$(awk '{print $14 + $15}' "/proc/$server/stat") $all"
 }
-batches() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^plaudit_vote_batch_size_count/ {print $2}'; }
+batches() { # batches committed, and the seconds their commits took
+  curl -s "http://127.0.0.1:$port/metrics" |
+    awk '/^plaudit_vote_batch_size_count/ {b = $2} /^plaudit_vote_commit_seconds_sum/ {s = $2} END {print b + 0, s + 0}'
+}
 read -r service0 all0 < <(ticks)
-batches0=$(batches)
+read -r batches0 committing0 < <(batches)
 HOT=1 DELAY_MS=48 JITTER=1 FORWARDED=$forwarded wrk -t1 -c64 -d"${secs}s" -s bench/vote.lua \
   "http://127.0.0.1:$port" >"/tmp/vote_cpu_$$.out"
 read -r service1 all1 < <(ticks)
-batches1=$(batches)
+read -r batches1 committing1 < <(batches)
 rate=$(awk '/^Requests\/sec/ {print $2}' "/tmp/vote_cpu_$$.out")
 rm -f "/tmp/vote_cpu_$$.out"
 awk -v r="$rate" -v s=$((service1 - service0)) -v a=$((all1 - all0)) -v b=$((batches1 - batches0)) \
-  -v secs="$secs" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+  -v c="$committing1" -v c0="$committing0" -v secs="$secs" -v hz="$(getconf CLK_TCK)" 'BEGIN {
     votes = r * secs
-    printf "%.0f votes/s, %.1f votes per batch; CPU %.2f s (service %.2f s): %.0f us per vote (service %.0f, PostgreSQL %.0f)\n",
-      r, votes / b, a / hz, s / hz, a / hz / votes * 1e6, s / hz / votes * 1e6, (a - s) / hz / votes * 1e6
+    printf "%.0f votes/s, %.1f votes per batch, %.2f ms per commit; CPU %.2f s (service %.2f s): %.0f us per vote (service %.0f, PostgreSQL %.0f)\n",
+      r, votes / b, (c - c0) / b * 1000, a / hz, s / hz, a / hz / votes * 1e6, s / hz / votes * 1e6, (a - s) / hz / votes * 1e6
   }'

@@ -126,14 +126,10 @@ pub struct Settings {
 
     /// Milliseconds a busy writer (its previous batch held more than one vote) waits for more
     /// votes after the first: on a viral article, fuller batches and less CPU per vote; an
-    /// idle service's votes never wait.
-    #[arg(
-        long,
-        env = "PLAUDIT_BATCH_BUSY_WINDOW_MS",
-        default_value_t = 2,
-        global = true
-    )]
-    pub batch_busy_window_ms: u64,
+    /// idle service's votes never wait. Default: 2 on PostgreSQL, 0 on SQLite (whose one
+    /// writer would sit idle meanwhile).
+    #[arg(long, env = "PLAUDIT_BATCH_BUSY_WINDOW_MS", global = true)]
+    pub batch_busy_window_ms: Option<u64>,
 
     /// Milliseconds a rating may be served from memory (0: always from the database). This
     /// instance's own votes show at once; other instances' within this bound.
@@ -215,7 +211,7 @@ impl Settings {
             writers: self.batch_writers.max(1),
             answer_within: Duration::from_secs(self.db_timeout_secs.max(1)),
             window: Duration::from_millis(self.batch_window_ms),
-            busy_window: Duration::from_millis(self.batch_busy_window_ms),
+            busy_window: self.batch_busy_window_ms.map(Duration::from_millis),
         }
     }
 

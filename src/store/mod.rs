@@ -80,10 +80,8 @@ impl Store {
         let ttl = settings.rating_cache_ttl;
         let cache = (!ttl.is_zero()).then(|| RatingCache::new(ttl));
         let committer = Committer { backend, cache };
-        let queue = settings.group_commit.map(|mut batch| {
-            if committer.backend.single_writer() {
-                batch.writers = 1;
-            }
+        let queue = settings.group_commit.map(|batch| {
+            let batch = batch.for_database(committer.backend.single_writer());
             VoteQueue::start(committer.clone(), batch)
         });
         Ok(Self {

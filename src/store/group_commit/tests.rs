@@ -37,7 +37,7 @@ fn settings(max_votes: usize, answer_within: Duration) -> BatchSettings {
         max_votes,
         writers: 1,
         window: Duration::ZERO,
-        busy_window: Duration::from_millis(200),
+        busy_window: Some(Duration::from_millis(200)),
         answer_within,
     }
 }
