@@ -103,7 +103,11 @@ impl Application {
         .disable_signals()
         .listen(listener)?;
         RateLimits::spawn_sweeper(rate_limits, RATE_LIMIT_SWEEP);
-        crate::retention::spawn(store.clone(), settings.dashboard.feedback_retention_ms());
+        let retention = crate::retention::Retention {
+            feedback_ms: settings.dashboard.feedback_retention_ms(),
+            webhook_history_ms: settings.webhooks.history_ms(),
+        };
+        crate::retention::spawn(store.clone(), retention);
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }

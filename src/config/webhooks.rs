@@ -64,6 +64,17 @@ pub struct WebhookSettings {
     )]
     pub webhook_poll_ms: u64,
 
+    /// Days each delivery attempt, and each event delivered or given up, is kept for the
+    /// deliveries list; an hourly sweep deletes older ones (0 keeps them). Events still being
+    /// tried are never deleted.
+    #[arg(
+        long,
+        env = "PLAUDIT_WEBHOOK_HISTORY_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub webhook_history_days: u64,
+
     /// The service's public address (e.g. https://ratings.example.com), to make the links in
     /// events absolute; unset, links are paths.
     #[arg(long, env = "PLAUDIT_PUBLIC_URL", global = true)]
@@ -83,6 +94,12 @@ pub struct DeliverySettings {
 }
 
 impl WebhookSettings {
+    /// How long delivery history is kept, for the retention sweep; `None` keeps it.
+    pub fn history_ms(&self) -> Option<i64> {
+        (self.webhook_history_days > 0)
+            .then(|| self.webhook_history_days.saturating_mul(86_400_000) as i64)
+    }
+
     pub fn delivery(&self) -> DeliverySettings {
         DeliverySettings {
             allow_private: self.webhooks_allow_private,

@@ -27,6 +27,8 @@ pub struct StatusChange {
 pub struct Swept {
     pub sessions: u64,
     pub feedback: u64,
+    pub webhook_deliveries: u64,
+    pub webhook_attempts: u64,
 }
 
 impl Store {
@@ -92,14 +94,27 @@ impl Store {
         self.reports_backend().daily_totals(window).await
     }
 
-    /// Deletes expired sessions and, if `feedback_before` is given, feedback written before
-    /// that time (Unix milliseconds).
-    pub async fn sweep(&self, feedback_before: Option<i64>) -> Result<Swept, StoreError> {
+    /// Deletes expired sessions and, for each time given (Unix milliseconds), feedback
+    /// written before it and webhook delivery history from before it.
+    pub async fn sweep(
+        &self,
+        feedback_before: Option<i64>,
+        webhook_history_before: Option<i64>,
+    ) -> Result<Swept, StoreError> {
         let sessions = self.backend().delete_expired_sessions(now_millis()).await?;
         let feedback = match feedback_before {
             Some(before) => self.backend().delete_feedback_before(before).await?,
             None => 0,
         };
-        Ok(Swept { sessions, feedback })
+        let (webhook_deliveries, webhook_attempts) = match webhook_history_before {
+            Some(before) => self.backend().delete_webhook_history_before(before).await?,
+            None => (0, 0),
+        };
+        Ok(Swept {
+            sessions,
+            feedback,
+            webhook_deliveries,
+            webhook_attempts,
+        })
     }
 }

@@ -5,6 +5,7 @@
 use crate::editors::{editor, key};
 use crate::helpers::{TestApp, assert_problem, new_voter};
 use plaudit::domain::Scope;
+use plaudit::retention::Retention;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -266,9 +267,13 @@ async fn the_retention_sweep_forgets_old_feedback_and_expired_sessions(app: Test
     let kept = feedback_on(&app, "a1", 2, "New").await;
     let cookie = sign_in(&app, &read).await;
     // Retention off: nothing but expired sessions goes, and there are none yet.
-    let swept = plaudit::retention::try_sweep(&app.store, None).await;
+    let swept = plaudit::retention::try_sweep(&app.store, Retention::default()).await;
     assert_eq!((swept.sessions, swept.feedback), (0, 0));
-    let swept = plaudit::retention::try_sweep(&app.store, Some(86_400_000)).await;
+    let feedback_for_a_day = Retention {
+        feedback_ms: Some(86_400_000),
+        ..Retention::default()
+    };
+    let swept = plaudit::retention::try_sweep(&app.store, feedback_for_a_day).await;
     assert_eq!((swept.sessions, swept.feedback), (0, 1));
     let listed =
         json_of(editor(&app, Method::GET, "/v1/reports/feedback", &read, None).await).await;
@@ -283,7 +288,7 @@ async fn the_retention_sweep_forgets_old_feedback_and_expired_sessions(app: Test
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    let swept = plaudit::retention::try_sweep(&app.store, None).await;
+    let swept = plaudit::retention::try_sweep(&app.store, Retention::default()).await;
     assert_eq!((swept.sessions, swept.feedback), (1, 0));
 }
 

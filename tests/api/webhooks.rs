@@ -7,6 +7,7 @@ use crate::helpers::{TestApp, assert_problem, metric_value, new_voter, test_sett
 use crate::webhook_receiver::{Receiver, unused_port};
 use plaudit::config::Settings;
 use plaudit::domain::Scope;
+use plaudit::retention::Retention;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -1,5 +1,5 @@
 //! The dashboard's statements: sessions, feedback triage with its audit entries, the site's
-//! daily totals and the retention sweep. Kept apart from `sql.rs` only to keep this feature
+//! daily totals and the retention sweep (which also deletes old webhook delivery history). Kept apart from `sql.rs` only to keep this feature
 //! in files of its own; every statement runs unchanged on both databases.
 
 use super::audit::{self, AuditLine};
@@ -20,6 +20,10 @@ const SELECT_FEEDBACK_STATUS: &str = "SELECT article_id, status FROM feedback WH
 const UPDATE_FEEDBACK_STATUS: &str = "UPDATE feedback SET status = $2 WHERE id = $1";
 const DELETE_ONE_FEEDBACK: &str = "DELETE FROM feedback WHERE id = $1 RETURNING article_id";
 const DELETE_FEEDBACK_BEFORE: &str = "DELETE FROM feedback WHERE created_at < $1";
+/// Events still being tried stay, however old: deleting one would lose it.
+const DELETE_SETTLED_DELIVERIES_BEFORE: &str =
+    "DELETE FROM webhook_outbox WHERE state <> 'pending' AND created_at < $1";
+const DELETE_ATTEMPTS_BEFORE: &str = "DELETE FROM webhook_attempts WHERE at < $1";
 /// A vote counts on the day it was last cast or changed, as in the article report's series:
 /// the roll-ups of whole days (`$2`..`$3`) and the votes of the part-days at the window's
 /// edges (`$4`..`$7`), as `sql::DAILY_FIGURES` for one article; all articles, or those of
@@ -73,6 +77,8 @@ pub trait Dashboard {
         now: i64,
     ) -> StoreFuture<'a, Option<String>>;
     fn delete_feedback_before(&self, before: i64) -> StoreFuture<'_, u64>;
+    /// Settled deliveries and attempts from before `before`: how many of each.
+    fn delete_webhook_history_before(&self, before: i64) -> StoreFuture<'_, (u64, u64)>;
     fn daily_totals<'a>(&'a self, window: &'a ReportWindow) -> StoreFuture<'a, Vec<DayFigures>>;
 }
 
@@ -216,6 +222,23 @@ where
                 .execute(&self.writer)
                 .await?;
             Ok(DB::rows_affected(&done))
+        })
+    }
+
+    fn delete_webhook_history_before(&self, before: i64) -> StoreFuture<'_, (u64, u64)> {
+        Box::pin(async move {
+            let mut deleted = [0; 2];
+            for (statement, count) in [DELETE_SETTLED_DELIVERIES_BEFORE, DELETE_ATTEMPTS_BEFORE]
+                .into_iter()
+                .zip(&mut deleted)
+            {
+                let done = sqlx::query::<DB>(statement)
+                    .bind(before)
+                    .execute(&self.writer)
+                    .await?;
+                *count = DB::rows_affected(&done);
+            }
+            Ok((deleted[0], deleted[1]))
         })
     }
 

@@ -8,6 +8,7 @@ on_both_backends!(
     an_event_outlives_a_receiver_outage_and_a_restart,
     an_endpoint_failing_too_long_is_paused_with_a_reason,
     two_instances_deliver_each_event_once,
+    delivery_history_past_its_retention_is_swept_but_not_events_still_tried,
 );
 
 async fn a_failing_endpoint_gets_the_event_once_more_after_it_recovers(app: TestApp) {
@@ -217,4 +218,69 @@ async fn two_instances_deliver_each_event_once(app: TestApp) {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!((ids.len(), received.len()), (EVENTS, EVENTS));
+}
+
+async fn delivery_history_past_its_retention_is_swept_but_not_events_still_tried(app: TestApp) {
+    let app = with_webhooks(app).await;
+    let admin = key(&app, Scope::Admin).await;
+    let receiver = Receiver::start().await;
+    let subscription = subscribe(
+        &app,
+        &admin,
+        json!({"url": receiver.url(), "events": ["feedback.created"]}),
+    )
+    .await;
+    let voter = new_voter();
+    app.vote("h1", &voter, 4).await;
+    feedback(&app, "h1", &voter, "Delivered at once").await;
+    let delivered = receiver.wait_for(1, WAIT).await[0].id().to_owned();
+    // The next event fails five times first: retries 50, 100, 200, 400 and 800 ms apart, so
+    // it is still being tried for over a second after its second failure.
+    receiver.answer(&[500; 5]);
+    feedback(&app, "h1", &voter, "Still being tried").await;
+    receiver.wait_for(3, WAIT).await;
+    // Everything so far made long ago.
+    app.database
+        .execute("UPDATE webhook_outbox SET created_at = 1000")
+        .await;
+    app.database
+        .execute("UPDATE webhook_attempts SET at = 1000")
+        .await;
+
+    let swept = plaudit::retention::try_sweep(&app.store, Retention::default()).await;
+    assert_eq!((swept.webhook_deliveries, swept.webhook_attempts), (0, 0));
+    let thirty_days = Retention {
+        webhook_history_ms: Some(30 * 86_400_000),
+        ..Retention::default()
+    };
+    let swept = plaudit::retention::try_sweep(&app.store, thirty_days).await;
+    // The delivered event goes; the one still being tried stays, with its future.
+    assert_eq!(swept.webhook_deliveries, 1);
+    assert!(swept.webhook_attempts >= 2, "{swept:?}");
+    let received = receiver.wait_for(7, WAIT).await;
+    let tried = received[1].id().to_owned();
+    assert_ne!(delivered, tried);
+    assert!(received[1..].iter().all(|r| r.id() == tried));
+    let path = format!(
+        "/v1/webhooks/{}/deliveries",
+        subscription["id"].as_str().unwrap()
+    );
+    // The last attempt is written just after the receiver answered it.
+    let started = std::time::Instant::now();
+    let listed = loop {
+        let listed: Value = editor(&app, Method::GET, &path, &admin, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if listed["deliveries"][0]["result"] == "delivered" || started.elapsed() > WAIT {
+            break listed["deliveries"].as_array().unwrap().clone();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(listed[0]["result"], "delivered", "{listed:?}");
+    assert!(
+        listed.iter().all(|a| a["event_id"] == tried.as_str()),
+        "the delivered event's attempt is gone: {listed:?}"
+    );
 }
