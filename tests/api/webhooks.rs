@@ -47,6 +47,26 @@ async fn subscribe(app: &TestApp, admin: &str, body: Value) -> Value {
     response.json().await.unwrap()
 }
 
+/// A receiver subscribed to `feedback.created`, and the subscription as answered.
+async fn feedback_receiver(app: &TestApp, admin: &str) -> (Receiver, Value) {
+    let receiver = Receiver::start().await;
+    let body = json!({"url": receiver.url(), "events": ["feedback.created"]});
+    let subscription = subscribe(app, admin, body).await;
+    (receiver, subscription)
+}
+
+/// The subscription's delivery attempts as listed, newest first.
+async fn deliveries(app: &TestApp, admin: &str, subscription: &Value) -> Vec<Value> {
+    let id = subscription["id"].as_str().unwrap();
+    let path = format!("/v1/webhooks/{id}/deliveries");
+    let listed: Value = editor(app, Method::GET, &path, admin, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    listed["deliveries"].as_array().unwrap().clone()
+}
+
 async fn feedback(app: &TestApp, article: &str, voter: &str, text: &str) {
     let response = app
         .post_json(

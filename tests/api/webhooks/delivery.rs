@@ -14,14 +14,8 @@ on_both_backends!(
 async fn a_failing_endpoint_gets_the_event_once_more_after_it_recovers(app: TestApp) {
     let app = with_webhooks(app).await;
     let admin = key(&app, Scope::Admin).await;
-    let receiver = Receiver::start().await;
+    let (receiver, subscription) = feedback_receiver(&app, &admin).await;
     receiver.answer(&[500, 500, 500]);
-    let subscription = subscribe(
-        &app,
-        &admin,
-        json!({"url": receiver.url(), "events": ["feedback.created"]}),
-    )
-    .await;
     let voter = new_voter();
     app.vote("r1", &voter, 4).await;
     feedback(&app, "r1", &voter, "Retry me").await;
@@ -32,16 +26,7 @@ async fn a_failing_endpoint_gets_the_event_once_more_after_it_recovers(app: Test
     let received_later = receiver.received();
     assert_eq!(received_later.len(), 4, "{received_later:?}");
     assert!(received.iter().all(|r| r.id() == received[0].id()));
-    let path = format!(
-        "/v1/webhooks/{}/deliveries",
-        subscription["id"].as_str().unwrap()
-    );
-    let deliveries: Value = editor(&app, Method::GET, &path, &admin, None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let attempts = deliveries["deliveries"].as_array().unwrap();
+    let attempts = deliveries(&app, &admin, &subscription).await;
     let shown: Vec<(Value, Value)> = attempts
         .iter()
         .map(|a| (a["result"].clone(), a["status_code"].clone()))
@@ -223,13 +208,7 @@ async fn two_instances_deliver_each_event_once(app: TestApp) {
 async fn delivery_history_past_its_retention_is_swept_but_not_events_still_tried(app: TestApp) {
     let app = with_webhooks(app).await;
     let admin = key(&app, Scope::Admin).await;
-    let receiver = Receiver::start().await;
-    let subscription = subscribe(
-        &app,
-        &admin,
-        json!({"url": receiver.url(), "events": ["feedback.created"]}),
-    )
-    .await;
+    let (receiver, subscription) = feedback_receiver(&app, &admin).await;
     let voter = new_voter();
     app.vote("h1", &voter, 4).await;
     feedback(&app, "h1", &voter, "Delivered at once").await;
@@ -261,20 +240,12 @@ async fn delivery_history_past_its_retention_is_swept_but_not_events_still_tried
     let tried = received[1].id().to_owned();
     assert_ne!(delivered, tried);
     assert!(received[1..].iter().all(|r| r.id() == tried));
-    let path = format!(
-        "/v1/webhooks/{}/deliveries",
-        subscription["id"].as_str().unwrap()
-    );
     // The last attempt is written just after the receiver answered it.
     let started = std::time::Instant::now();
     let listed = loop {
-        let listed: Value = editor(&app, Method::GET, &path, &admin, None)
-            .await
-            .json()
-            .await
-            .unwrap();
-        if listed["deliveries"][0]["result"] == "delivered" || started.elapsed() > WAIT {
-            break listed["deliveries"].as_array().unwrap().clone();
+        let listed = deliveries(&app, &admin, &subscription).await;
+        if listed[0]["result"] == "delivered" || started.elapsed() > WAIT {
+            break listed;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
