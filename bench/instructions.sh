@@ -7,8 +7,8 @@
 #   bench/instructions.sh BIN [BIN ...]     prints votes and reads, instructions per request
 #   REQUESTS=N (default 2000)
 #   LOG=info                                 the log filter (default warn; info writes the access log)
-#   KEEP=DIR                                 keeps each busy run's callgrind file in DIR, for
-#                                            callgrind_annotate (which functions the difference is in)
+#   KEEP=DIR                                 keeps each busy run's callgrind file in DIR (named
+#                                            by the binary's path), for callgrind_annotate
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${REQUESTS:-2000}
@@ -48,7 +48,8 @@ measure() { # bin mode count -> total instructions of the server process
   wait "$server" 2>/dev/null || true
   awk '/^summary:/ {print $2} /^totals:/ {print $2}' "$out" | head -n 1
   if [ -n "${KEEP:-}" ] && [ "$count" -gt 0 ]; then
-    mkdir -p "$KEEP" && cp "$out" "$KEEP/$(basename "$bin").$mode.callgrind"
+    # Named by the binary's whole path: two builds are often both called plaudit.
+    mkdir -p "$KEEP" && cp "$out" "$KEEP/${bin//\//_}.$mode.callgrind"
   fi
 }
 

@@ -47,6 +47,13 @@ pub fn format_day(day: i64) -> String {
     format(day * 86_400_000)[..10].to_owned()
 }
 
+/// A retention setting in days as milliseconds. A count of days too large for an `i64` of
+/// milliseconds means "for ever", not a wrapped, negative span that would put the cut-off in
+/// the future and delete everything.
+pub fn days_in_ms(days: u64) -> i64 {
+    i64::try_from(days.saturating_mul(86_400_000)).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +66,12 @@ mod tests {
         assert_eq!(parse(&"9".repeat(65)), Err(TimeError::TooLong));
         assert_eq!(format(1), "1970-01-01T00:00:00.001Z");
         assert_eq!(format_day(1), "1970-01-02");
+    }
+
+    #[test]
+    fn a_huge_retention_keeps_everything_rather_than_nothing() {
+        assert_eq!(days_in_ms(2), 172_800_000);
+        assert_eq!(days_in_ms(200_000_000_000), i64::MAX);
+        assert_eq!(days_in_ms(u64::MAX), i64::MAX);
     }
 }

@@ -57,7 +57,7 @@ pub struct BatchSettings {
 /// A busy writer's window where none is set, on PostgreSQL: there a viral article's commits
 /// are quick and each costs messages between processes, and batches of 7 votes instead of 3
 /// took a quarter off each vote's CPU (issue 14's fourth round in BENCHMARKS.md).
-const SHARED_DATABASE_BUSY_WINDOW: Duration = Duration::from_millis(2);
+const SEVERAL_WRITERS_BUSY_WINDOW: Duration = Duration::from_millis(2);
 
 impl BatchSettings {
     /// The settings for a database with one writer connection (SQLite) or several
@@ -70,7 +70,7 @@ impl BatchSettings {
         }
         self.busy_window.get_or_insert(match single_writer {
             true => Duration::ZERO,
-            false => SHARED_DATABASE_BUSY_WINDOW,
+            false => SEVERAL_WRITERS_BUSY_WINDOW,
         });
         self
     }

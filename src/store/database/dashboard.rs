@@ -1,6 +1,7 @@
 //! The dashboard's statements: sessions, feedback triage with its audit entries, the site's
-//! daily totals and the retention sweep (which also deletes old webhook delivery history). Kept apart from `sql.rs` only to keep this feature
-//! in files of its own; every statement runs unchanged on both databases.
+//! daily totals and the retention sweep (which also deletes old webhook delivery history).
+//! Kept apart from `sql.rs` only to keep this feature in files of its own; every statement
+//! runs unchanged on both databases.
 
 use super::audit::{self, AuditLine};
 use super::{Database, StoreFuture};
@@ -20,10 +21,17 @@ const SELECT_FEEDBACK_STATUS: &str = "SELECT article_id, status FROM feedback WH
 const UPDATE_FEEDBACK_STATUS: &str = "UPDATE feedback SET status = $2 WHERE id = $1";
 const DELETE_ONE_FEEDBACK: &str = "DELETE FROM feedback WHERE id = $1 RETURNING article_id";
 const DELETE_FEEDBACK_BEFORE: &str = "DELETE FROM feedback WHERE created_at < $1";
-/// Events still being tried stay, however old: deleting one would lose it.
-const DELETE_SETTLED_DELIVERIES_BEFORE: &str =
-    "DELETE FROM webhook_outbox WHERE state <> 'pending' AND created_at < $1";
-const DELETE_ATTEMPTS_BEFORE: &str = "DELETE FROM webhook_attempts WHERE at < $1";
+/// Webhook history goes at most this many rows per statement, so that a sweep with much to do
+/// (the first after an upgrade: months of it) never holds the writer, on SQLite the votes'
+/// writer too, for long.
+const HISTORY_ROWS_PER_DELETE: i64 = 1000;
+/// Events still being tried stay, however old: deleting one would lose it. A delivered event's
+/// age counts from its delivery (one held back by a pause is kept as long as any other).
+const DELETE_SETTLED_DELIVERIES_BEFORE: &str = "DELETE FROM webhook_outbox WHERE id IN \
+     (SELECT id FROM webhook_outbox \
+      WHERE state <> 'pending' AND COALESCE(delivered_at, created_at) < $1 LIMIT $2)";
+const DELETE_ATTEMPTS_BEFORE: &str = "DELETE FROM webhook_attempts WHERE id IN \
+     (SELECT id FROM webhook_attempts WHERE at < $1 LIMIT $2)";
 /// A vote counts on the day it was last cast or changed, as in the article report's series:
 /// the roll-ups of whole days (`$2`..`$3`) and the votes of the part-days at the window's
 /// edges (`$4`..`$7`), as `sql::DAILY_FIGURES` for one article; all articles, or those of
@@ -227,18 +235,13 @@ where
 
     fn delete_webhook_history_before(&self, before: i64) -> StoreFuture<'_, (u64, u64)> {
         Box::pin(async move {
-            let mut deleted = [0; 2];
-            for (statement, count) in [DELETE_SETTLED_DELIVERIES_BEFORE, DELETE_ATTEMPTS_BEFORE]
-                .into_iter()
-                .zip(&mut deleted)
-            {
-                let done = sqlx::query::<DB>(statement)
-                    .bind(before)
-                    .execute(&self.writer)
-                    .await?;
-                *count = DB::rows_affected(&done);
-            }
-            Ok((deleted[0], deleted[1]))
+            let deliveries = self
+                .delete_in_batches(DELETE_SETTLED_DELIVERIES_BEFORE, before)
+                .await?;
+            let attempts = self
+                .delete_in_batches(DELETE_ATTEMPTS_BEFORE, before)
+                .await?;
+            Ok((deliveries, attempts))
         })
     }
 
@@ -260,5 +263,33 @@ where
                 .fetch_all(&self.reader)
                 .await?)
         })
+    }
+}
+
+impl<DB: Dialect> Database<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+{
+    /// Runs a delete of at most `$2` rows older than `$1` until one deletes fewer: how many
+    /// rows went in all.
+    async fn delete_in_batches(
+        &self,
+        statement: &'static str,
+        before: i64,
+    ) -> Result<u64, crate::store::StoreError> {
+        let mut deleted = 0;
+        loop {
+            let done = sqlx::query::<DB>(statement)
+                .bind(before)
+                .bind(HISTORY_ROWS_PER_DELETE)
+                .execute(&self.writer)
+                .await?;
+            let rows = DB::rows_affected(&done);
+            deleted += rows;
+            if rows < HISTORY_ROWS_PER_DELETE as u64 {
+                return Ok(deleted);
+            }
+        }
     }
 }

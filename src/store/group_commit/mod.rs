@@ -12,10 +12,10 @@
 //! keep their order.
 //!
 //! A writer whose last batch held more than one vote is busy: votes come faster than it
-//! commits, as on a viral article, and it lingers a moment (`busy_window`, 2 ms by default)
-//! for more, which fills its batches (7 votes instead of 3 at 1,200 votes/s) and takes a
-//! quarter off each vote's CPU. An idle writer commits a lone vote at once. SQLite's one
-//! writer does not linger by default (`BatchSettings::for_database`).
+//! commits, as on a viral article, and it lingers a moment (`busy_window`, 2 ms by default on
+//! PostgreSQL) for more, which fills its batches (7 votes instead of 3 at 1,200 votes/s) and
+//! takes a quarter off each vote's CPU. An idle writer commits a lone vote at once. SQLite's
+//! one writer does not linger by default (`BatchSettings::for_database`).
 //!
 //! A writer is a loop around `try_commit_next`, which the tests drive directly.
 
@@ -140,6 +140,7 @@ pub async fn try_commit_next(
     busy: bool,
 ) -> Option<Turn> {
     let window = match busy {
+        // `Store::open` always sets the busy window (`BatchSettings::for_database`).
         true => settings
             .window
             .max(settings.busy_window.unwrap_or_default()),
