@@ -11,6 +11,7 @@ use crate::store::{BatchSettings, PoolSettings, StoreSettings};
 mod abuse;
 mod cli;
 mod dashboard;
+mod group_commit;
 mod scale_out;
 mod secret;
 mod seed;
@@ -20,6 +21,7 @@ mod webhooks;
 pub use abuse::AbuseSettings;
 pub use cli::{Cli, Command, ImportCommand, KeysCommand};
 pub use dashboard::{DashboardSettings, SingleSignOn};
+pub use group_commit::GroupCommitSettings;
 pub use scale_out::ScaleOutSettings;
 pub use secret::Secret;
 pub use seed::SeedArgs;
@@ -95,41 +97,8 @@ pub struct Settings {
     #[arg(long, env = "PLAUDIT_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
 
-    /// Most votes the writer commits in one transaction.
-    #[arg(
-        long,
-        env = "PLAUDIT_BATCH_MAX_VOTES",
-        default_value_t = 256,
-        global = true
-    )]
-    pub batch_max_votes: usize,
-
-    /// Writers committing vote batches side by side on PostgreSQL (SQLite always has one);
-    /// each article's votes go to one of them.
-    #[arg(
-        long,
-        env = "PLAUDIT_BATCH_WRITERS",
-        default_value_t = 4,
-        global = true
-    )]
-    pub batch_writers: usize,
-
-    /// Milliseconds the writer waits for more votes after the first before committing; 0
-    /// commits what is queued at once (batches then form only under load, adding no latency).
-    #[arg(
-        long,
-        env = "PLAUDIT_BATCH_WINDOW_MS",
-        default_value_t = 0,
-        global = true
-    )]
-    pub batch_window_ms: u64,
-
-    /// Milliseconds a busy writer (its previous batch held more than one vote) waits for more
-    /// votes after the first: on a viral article, fuller batches and less CPU per vote; an
-    /// idle service's votes never wait. Default: 2 on PostgreSQL, 0 on SQLite (whose one
-    /// writer would sit idle meanwhile).
-    #[arg(long, env = "PLAUDIT_BATCH_BUSY_WINDOW_MS", global = true)]
-    pub batch_busy_window_ms: Option<u64>,
+    #[command(flatten)]
+    pub group_commit: GroupCommitSettings,
 
     /// Milliseconds a rating may be served from memory (0: always from the database). This
     /// instance's own votes show at once; other instances' within this bound.
@@ -206,13 +175,8 @@ impl Settings {
     }
 
     pub fn batch(&self) -> BatchSettings {
-        BatchSettings {
-            max_votes: self.batch_max_votes.max(1),
-            writers: self.batch_writers.max(1),
-            answer_within: Duration::from_secs(self.db_timeout_secs.max(1)),
-            window: Duration::from_millis(self.batch_window_ms),
-            busy_window: self.batch_busy_window_ms.map(Duration::from_millis),
-        }
+        let answer_within = Duration::from_secs(self.db_timeout_secs.max(1));
+        self.group_commit.batch(answer_within)
     }
 
     /// The store as the server runs it: pools, rating cache and group commit.
@@ -245,10 +209,7 @@ impl fmt::Debug for Settings {
             .field("workers", &self.workers)
             .field("log", &self.log)
             .field("log_format", &self.log_format)
-            .field("batch_max_votes", &self.batch_max_votes)
-            .field("batch_writers", &self.batch_writers)
-            .field("batch_window_ms", &self.batch_window_ms)
-            .field("batch_busy_window_ms", &self.batch_busy_window_ms)
+            .field("group_commit", &self.group_commit)
             .field("rating_cache_ms", &self.rating_cache_ms)
             .field("warm_start", &self.warm_start)
             .field("rating_max_age_secs", &self.rating_max_age_secs)

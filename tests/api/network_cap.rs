@@ -13,7 +13,7 @@ async fn one_batch_of_a_network_s_voters_admits_only_up_to_its_cap(app: TestApp)
         behind_local_proxy(s);
         s.abuse.voters_per_network_per_day = 3;
         // Long enough for every vote sent below to share one batch.
-        s.batch_window_ms = 300;
+        s.group_commit.batch_window_ms = 300;
     })
     .await;
     let office = "203.0.113.77";

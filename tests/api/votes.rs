@@ -131,7 +131,7 @@ async fn an_article_row_gone_under_a_running_instance_comes_back_with_its_next_v
 /// window holds it open), whose first votes go in one statement: each counts once, and the
 /// voter who voted twice keeps one vote, the one the figures count.
 async fn one_batch_of_first_votes_and_changes_counts_each_vote_once(app: TestApp) {
-    let app = with_settings(app, |s| s.batch_window_ms = 300).await;
+    let app = with_settings(app, |s| s.group_commit.batch_window_ms = 300).await;
     let earlier = new_voter();
     assert_eq!(
         app.vote("b1", &earlier, 5).await.status(),
