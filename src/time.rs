@@ -47,11 +47,11 @@ pub fn format_day(day: i64) -> String {
     format(day * 86_400_000)[..10].to_owned()
 }
 
-/// A retention setting in days as milliseconds. A count of days too large for an `i64` of
-/// milliseconds means "for ever", not a wrapped, negative span that would put the cut-off in
-/// the future and delete everything.
-pub fn days_in_ms(days: u64) -> i64 {
-    i64::try_from(days.saturating_mul(86_400_000)).unwrap_or(i64::MAX)
+/// A retention setting in days as milliseconds; `None` for 0, which keeps for ever. A count
+/// of days too large for an `i64` of milliseconds keeps for ever too, rather than wrapping to
+/// a negative span that would put the cut-off in the future and delete everything.
+pub fn retention_ms(days: u64) -> Option<i64> {
+    (days > 0).then(|| i64::try_from(days.saturating_mul(86_400_000)).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -70,8 +70,9 @@ mod tests {
 
     #[test]
     fn a_huge_retention_keeps_everything_rather_than_nothing() {
-        assert_eq!(days_in_ms(2), 172_800_000);
-        assert_eq!(days_in_ms(200_000_000_000), i64::MAX);
-        assert_eq!(days_in_ms(u64::MAX), i64::MAX);
+        assert_eq!(retention_ms(2), Some(172_800_000));
+        assert_eq!(retention_ms(200_000_000_000), Some(i64::MAX));
+        assert_eq!(retention_ms(u64::MAX), Some(i64::MAX));
+        assert_eq!(retention_ms(0), None);
     }
 }

@@ -97,8 +97,7 @@ impl DashboardSettings {
 
     /// Milliseconds feedback is kept, or `None` if it is kept for ever.
     pub fn feedback_retention_ms(&self) -> Option<i64> {
-        (self.feedback_retention_days > 0)
-            .then(|| crate::time::days_in_ms(self.feedback_retention_days))
+        crate::time::retention_ms(self.feedback_retention_days)
     }
 }
 

@@ -96,7 +96,7 @@ pub struct DeliverySettings {
 impl WebhookSettings {
     /// How long delivery history is kept, for the retention sweep; `None` keeps it.
     pub fn history_ms(&self) -> Option<i64> {
-        (self.webhook_history_days > 0).then(|| crate::time::days_in_ms(self.webhook_history_days))
+        crate::time::retention_ms(self.webhook_history_days)
     }
 
     pub fn delivery(&self) -> DeliverySettings {

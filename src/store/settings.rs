@@ -63,7 +63,7 @@ impl BatchSettings {
     /// The settings for a database with one writer connection (SQLite) or several
     /// (PostgreSQL). SQLite's one writer gets no busy window unless one is set: it is the
     /// bottleneck under load, and every moment it lingers no vote is written (at 64
-    /// connections it did about 12 % fewer votes with the 2 ms window).
+    /// connections it did 11 to 12 % fewer votes with the 2 ms window).
     pub fn for_database(mut self, single_writer: bool) -> Self {
         if single_writer {
             self.writers = 1;
